@@ -1,0 +1,47 @@
+# kyodo-portal: `make run` serves the portal, `make test` runs every check. Both start with setup.
+SHELL := /bin/bash
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system venv migrate seed run worker test lint format lock clean
+
+setup: system venv migrate seed ## install what is missing, migrate, load the demo data
+
+system:
+	@bash scripts/setup-system.sh
+
+venv:
+	@bash scripts/setup-venv.sh
+
+migrate: venv
+	@mkdir -p var
+	@$(MANAGE) migrate --noinput
+
+seed: venv
+	@$(MANAGE) seed_demo
+
+run: setup ## web server on http://$(HOST):$(PORT)/ and a Celery worker; Ctrl-C stops both
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+worker: venv
+	@.venv/bin/celery -A portal worker -l info --concurrency 2
+
+test: setup ## lint, migrations, deploy check, tests on SQLite and on PostgreSQL + Redis
+	@bash scripts/test.sh
+
+lint: venv
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+format: venv
+	@.venv/bin/ruff check --fix .
+	@.venv/bin/ruff format .
+
+lock: venv ## re-pin requirements.lock from pyproject.toml
+	@$(PY) -m pip install --quiet uv
+	@.venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
+
+clean:
+	rm -rf var/broker var/test-portal.sqlite3 .pytest_cache .ruff_cache

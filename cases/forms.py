@@ -1,0 +1,1 @@
+"""Input validation with Japanese error messages."""

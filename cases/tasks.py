@@ -1,0 +1,1 @@
+"""Celery tasks: take ids, refetch, call a service."""

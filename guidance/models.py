@@ -1,0 +1,1 @@
+"""Tables and their invariants (clean(), constraints); no workflow."""

@@ -1,0 +1,1 @@
+"""Read functions that compose querysets for one page or export each."""

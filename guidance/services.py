@@ -1,0 +1,1 @@
+"""Every write of this app: keyword-only functions named <entity>_<action>."""

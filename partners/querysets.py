@@ -1,0 +1,1 @@
+"""Chainable read filters, attached to managers with Manager.from_queryset()."""

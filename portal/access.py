@@ -1,0 +1,116 @@
+"""Who may do what: every role and object check of the portal lives here (style.md §4).
+
+`can_*` functions return a bool, `check(...)` raises PermissionDenied. Views use
+`permission_required`, templates the `{% can %}` tag; both go through `PERMISSIONS`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from portal.models import Role
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_window_staff(user) -> bool:
+    """Window staff, and superusers, who may do everything staff may."""
+    return _active(user) and (user.is_superuser or user.role == Role.STAFF)
+
+
+def is_manager(user) -> bool:
+    return _active(user) and not user.is_superuser and user.role == Role.MANAGER
+
+
+def is_official(user) -> bool:
+    return _active(user) and not user.is_superuser and user.role == Role.OFFICIAL
+
+
+def user_corporation_number(user) -> str | None:
+    """The 法人番号 a manager acts for; the registry resolves it to a Corporation."""
+    return (user.corporation_number or None) if is_manager(user) else None
+
+
+# --- Capabilities -------------------------------------------------------------------------------
+def can_view_cases(user) -> bool:
+    """The case library is public: published cases need no login."""
+    return True
+
+
+def can_curate_cases(user) -> bool:
+    return is_window_staff(user)
+
+
+def can_use_registry(user) -> bool:
+    """The provider registry and matchmaking are the window staff's working tool."""
+    return is_window_staff(user)
+
+
+def can_view_consortia(user) -> bool:
+    """Managers see their own consortia only; that object-level rule arrives with guidance/."""
+    return is_window_staff(user) or is_manager(user) or is_official(user)
+
+
+def can_view_dashboard(user) -> bool:
+    return is_window_staff(user) or is_official(user)
+
+
+def can_request_reports(user) -> bool:
+    return is_window_staff(user) or is_manager(user) or is_official(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_window_staff(user)
+
+
+def can_use_admin(user) -> bool:
+    return _active(user) and user.is_superuser
+
+
+def can_view_home(user) -> bool:
+    return _active(user)
+
+
+PERMISSIONS: dict[str, Callable[..., bool]] = {
+    "view_home": can_view_home,
+    "view_cases": can_view_cases,
+    "curate_cases": can_curate_cases,
+    "use_registry": can_use_registry,
+    "view_consortia": can_view_consortia,
+    "view_dashboard": can_view_dashboard,
+    "request_reports": can_request_reports,
+    "manage_users": can_manage_users,
+    "use_admin": can_use_admin,
+}
+
+
+def can(user, permission: str, obj=None) -> bool:
+    rule = PERMISSIONS[permission]
+    return rule(user, obj) if obj is not None else rule(user)
+
+
+def check(user, permission: str, obj=None) -> None:
+    if not can(user, permission, obj):
+        raise PermissionDenied
+
+
+def permission_required(permission: str):
+    """View decorator: anonymous users go to the login page, others without the right get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if can(request.user, permission):
+                return view(request, *args, **kwargs)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator

@@ -1,0 +1,31 @@
+"""Ends a login after a period without requests, and tells the person why."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+
+SESSION_KEY = "portal_last_seen"
+
+
+class IdleSessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(SESSION_KEY)
+            idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            if last_seen is not None and now - last_seen > idle_limit:
+                logout(request)
+                minutes = int(idle_limit // 60)
+                messages.info(
+                    request,
+                    f"{minutes}分間操作がなかったため、安全のためログアウトしました。"
+                    "もう一度ログインしてください。",
+                )
+            else:
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)

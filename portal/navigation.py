@@ -1,0 +1,37 @@
+"""The main navigation: each entry names the access permission that guards its URL."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from portal import access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str
+
+
+NAV_ITEMS = (
+    NavItem("ホーム", "home", "view_home"),
+    NavItem("事例ライブラリ", "cases:index", "view_cases"),
+    NavItem("事業者台帳・マッチング", "partners:index", "use_registry"),
+    NavItem("協働の進捗", "guidance:index", "view_consortia"),
+    NavItem("ダッシュボード", "guidance:dashboard", "view_dashboard"),
+    NavItem("レポート", "reports", "request_reports"),
+    NavItem("利用者の管理", "accounts:users", "manage_users"),
+)
+
+
+def nav_for(request) -> list[dict]:
+    current = request.path
+    items = []
+    for item in NAV_ITEMS:
+        if not access.can(request.user, item.permission):
+            continue
+        url = reverse(item.url_name)
+        active = current == url if url == "/" else current.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

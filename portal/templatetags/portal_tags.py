@@ -1,0 +1,42 @@
+"""Template helpers available on every page: Japanese dates and the access tag."""
+
+from django import template
+
+from portal import access
+from portal.dates import format_seireki, format_wareki
+
+register = template.Library()
+
+
+@register.filter
+def jdate(value) -> str:
+    """2026年4月1日"""
+    return format_seireki(value)
+
+
+@register.filter
+def wareki(value) -> str:
+    """令和8年4月1日"""
+    return format_wareki(value)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, permission: str, obj=None) -> bool:
+    """`{% can "use_registry" as allowed %}`: the same rule the view enforces."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return access.can(user, permission, obj)
+
+
+@register.filter
+def jduration(value) -> str:
+    """A timedelta as 1時間30分 / 15分."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours}時間{minutes}分"
+    if hours:
+        return f"{hours}時間"
+    return f"{minutes}分"

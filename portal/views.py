@@ -1,0 +1,116 @@
+"""Pages of the portal core: home, health, accounts and invitations, report jobs."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import selectors, services
+from portal.access import permission_required
+from portal.forms import EmailLoginForm, InviteForm
+from portal.models import User
+
+
+@permission_required("view_home")
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    # Normally answered by portal.health.HealthCheckMiddleware; kept so the URL can be reversed.
+    status = selectors.health_status()
+    return JsonResponse(status, status=200 if status["status"] == "ok" else 503)
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+class LoginView(auth_views.LoginView):
+    form_class = EmailLoginForm
+    redirect_authenticated_user = True
+
+
+class InviteAcceptView(auth_views.PasswordResetConfirmView):
+    """The invitation link: the new user chooses a password and is logged in."""
+
+    template_name = "accounts/invite_accept.html"
+    post_reset_login = True
+    post_reset_login_backend = "portal.backends.EmailBackend"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "パスワードを設定しました。ようこそ。")
+        return response
+
+
+@permission_required("manage_users")
+def users(request):
+    return render(request, "accounts/users.html", {"users": selectors.users_for_management()})
+
+
+@permission_required("manage_users")
+def invite(request):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_invite(
+                **form.cleaned_data, by=request.user, base_url=_base(request)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{user.email} に招待メールを送りました。")
+            return redirect("accounts:users")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@require_POST
+@permission_required("manage_users")
+def user_toggle_active(request, pk: int):
+    user = get_object_or_404(User, pk=pk)
+    try:
+        services.user_set_active(user=user, active=not user.is_active, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        state = "有効" if user.is_active else "無効"
+        messages.success(request, f"{user.full_name} さんのアカウントを{state}にしました。")
+    return redirect("accounts:users")
+
+
+def _base(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+# --- Report jobs --------------------------------------------------------------------------------
+@permission_required("request_reports")
+def reports(request):
+    jobs = selectors.report_jobs_visible_to(request.user)[:50]
+    template = "portal/reports.html#jobs" if request.htmx else "portal/reports.html"
+    running = any(not job.is_finished for job in jobs)
+    return render(request, template, {"jobs": jobs, "poll": running})
+
+
+@require_POST
+@permission_required("manage_users")
+def report_selftest(request):
+    services.job_request(kind="selftest", params={"seconds": 3}, by=request.user)
+    messages.success(request, "動作確認ジョブを依頼しました。進捗はこの画面で確認できます。")
+    return redirect("reports")
+
+
+@permission_required("request_reports")
+def report_download(request, pk: int):
+    job = selectors.report_jobs_visible_to(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    if not job.file:
+        raise PermissionDenied
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.split("/")[-1]
+    )
