@@ -21,6 +21,9 @@ def reliability_config(conf) -> dict:
     worker dies, its unacknowledged messages come back only when a restore scan runs, every
     ``unacked_restore_interval`` x ``unacked_restore_throttle`` seconds (about 100 s by default),
     and only for messages older than ``visibility_timeout``.
+
+    Time limits travel in each task message from the process that sends it, so the web process
+    and the workers must share these settings (docker-compose gives both the same environment).
     """
     hard = conf.CELERY_TASK_TIME_LIMIT
     soft = conf.CELERY_TASK_SOFT_TIME_LIMIT

@@ -1,0 +1,304 @@
+"""Real Celery workers (separate processes, no eager mode) run report jobs and survive being killed.
+
+The Redis tests use CELERY_TEST_REDIS_URL (set by scripts/test.sh; default database 14).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from portal import services
+from portal.celery import app as celery_app
+from portal.celery import reliability_config
+from portal.models import JobStatus, ReportJob
+from portal.tasks import run_report_job
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+# Short limits so that a killed worker's task comes back within seconds:
+# hard limit 8 s < visibility timeout 10 s, restore scan every second.
+FAST_LIMITS = {
+    "CELERY_TASK_TIME_LIMIT": "8",
+    "CELERY_TASK_SOFT_TIME_LIMIT": "7",
+    "CELERY_VISIBILITY_TIMEOUT": "10",
+    "CELERY_RETRY_BACKOFF_MAX": "5",
+    "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+    "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+}
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or "postgres"
+    return f"postgres://{user}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+class Worker:
+    """A `celery worker` subprocess in its own process group, logging to a file."""
+
+    def __init__(self, *, broker_url: str, media: Path, log: Path, extra_env: dict | None = None):
+        self.log = log
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="portal.settings.test",
+            DATABASE_URL=database_url(),
+            CELERY_BROKER_URL=broker_url,
+            MEDIA_ROOT=str(media),
+            PYTHONUNBUFFERED="1",
+            **FAST_LIMITS,
+            **(extra_env or {}),
+        )
+        if broker_url.startswith("filesystem://"):
+            env.pop("CELERY_BROKER_URL")
+        self.handle = log.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=1",
+                "--pool=prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname=test-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 40) -> None:
+        wait_for(lambda: " ready." in self.text(), timeout, f"worker not ready:\n{self.text()}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker: main process and pool children, no chance to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.handle.close()
+
+
+def wait_for(condition, timeout: float, message: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(message)
+
+
+def job(pk: int) -> ReportJob:
+    return ReportJob.objects.get(pk=pk)
+
+
+def reset_connections() -> None:
+    celery_app.close()
+    celery_app.amqp._producer_pool = None  # close() leaves the producer pool on the old broker
+
+
+@contextmanager
+def broker(url: str, **transport_options):
+    """Point this test process's Celery app at a broker, as the worker subprocess is.
+
+    The publisher's time limits travel in each message and win over the worker's, so this
+    process must publish with the same short limits the test workers run with.
+    """
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    saved_limits = run_report_job.time_limit, run_report_job.soft_time_limit
+    celery_app.conf.broker_url = url
+    celery_app.conf.broker_transport_options = transport_options
+    run_report_job.time_limit = int(FAST_LIMITS["CELERY_TASK_TIME_LIMIT"])
+    run_report_job.soft_time_limit = int(FAST_LIMITS["CELERY_TASK_SOFT_TIME_LIMIT"])
+    reset_connections()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+        run_report_job.time_limit, run_report_job.soft_time_limit = saved_limits
+        reset_connections()
+
+
+@pytest.fixture
+def redis_broker():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}; scripts/ensure-services.sh starts it")
+    client.flushdb()
+    options = {
+        "visibility_timeout": int(FAST_LIMITS["CELERY_VISIBILITY_TIMEOUT"]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+    with broker(REDIS_URL, **options):
+        yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    folder = tmp_path / "media"
+    folder.mkdir()
+    settings.MEDIA_ROOT = folder
+    return folder
+
+
+@pytest.fixture
+def start_worker(tmp_path, media):
+    workers = []
+
+    def start(broker_url: str, **extra_env) -> Worker:
+        worker = Worker(
+            broker_url=broker_url,
+            media=media,
+            log=tmp_path / f"worker-{len(workers)}.log",
+            extra_env=extra_env,
+        )
+        workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def request_job(**params) -> int:
+    user = UserFactory()
+    return services.job_request(kind="selftest", params=params, by=user).pk
+
+
+def files_of(media: Path, job_id: int) -> list[Path]:
+    return sorted((media / "reports" / str(job_id)).glob("*"))
+
+
+def test_worker_runs_a_job_through_redis(redis_broker, start_worker, media):
+    start_worker(redis_broker)
+    job_id = request_job(seconds=0.5, steps=2)
+    done = wait_for(
+        lambda: job(job_id).status == JobStatus.DONE and job(job_id), 30, "job not done"
+    )
+    assert done.progress == 100
+    assert done.attempts == 1
+    assert [p.name for p in files_of(media, job_id)] == [f"selftest-{job_id}.txt"]
+    assert "正常に完了しました" in files_of(media, job_id)[0].read_text(encoding="utf-8")
+
+
+def test_worker_runs_a_job_on_the_embedded_filesystem_broker(tmp_path, start_worker, media):
+    folder = tmp_path / "broker"
+    config = reliability_config(
+        type(
+            "Conf",
+            (),
+            {
+                "CELERY_BROKER_URL": "filesystem://",
+                "CELERY_BROKER_DIR": folder,
+                "CELERY_TASK_TIME_LIMIT": 8,
+                "CELERY_TASK_SOFT_TIME_LIMIT": 7,
+                "CELERY_VISIBILITY_TIMEOUT": 10,
+                "CELERY_RETRY_BACKOFF_MAX": 5,
+                "CELERY_UNACKED_RESTORE_INTERVAL": 1,
+                "CELERY_UNACKED_RESTORE_THROTTLE": 1,
+                "TIME_ZONE": "Asia/Tokyo",
+            },
+        )
+    )
+    with broker("filesystem://", **config["broker_transport_options"]):
+        worker = start_worker("filesystem://", CELERY_BROKER_DIR=str(folder))
+        job_id = request_job(seconds=0.2, steps=1)
+        wait_for(lambda: job(job_id).status == JobStatus.DONE, 30, worker.text())
+    assert len(files_of(media, job_id)) == 1
+
+
+def test_a_job_that_raises_is_marked_failed_with_its_reason(redis_broker, start_worker, media):
+    start_worker(redis_broker)
+    job_id = request_job(seconds=0, fail=True)
+    failed = wait_for(lambda: job(job_id).status == JobStatus.FAILED and job(job_id), 30, "no fail")
+    assert failed.error == "動作確認のため、わざと失敗させました。"
+    assert files_of(media, job_id) == []
+
+
+def test_the_hard_time_limit_stops_a_runaway_job(redis_broker, start_worker, media):
+    w = start_worker(redis_broker)
+    job_id = request_job(seconds=30, steps=1)  # far beyond the 7 s soft / 8 s hard limit
+    failed = wait_for(lambda: job(job_id).status == JobStatus.FAILED and job(job_id), 30, w.text())
+    assert "制限時間内に作成が終わらなかった" in failed.error
+    assert files_of(media, job_id) == []
+
+
+def test_sigkill_of_the_whole_worker_mid_task_redelivers_it_and_it_takes_effect_once(
+    redis_broker, start_worker, media
+):
+    first = start_worker(redis_broker)
+    job_id = request_job(seconds=4, steps=8)
+    wait_for(lambda: job(job_id).progress > 0, 30, f"task not started:\n{first.text()}")
+    first.kill()
+    killed_at = time.monotonic()
+    assert job(job_id).status == JobStatus.RUNNING
+    assert files_of(media, job_id) == []
+
+    second = start_worker(redis_broker)
+    done = wait_for(lambda: job(job_id).status == JobStatus.DONE and job(job_id), 60, second.text())
+    redelivered_after = time.monotonic() - killed_at
+    assert done.attempts == 2  # the first delivery died; the message came back once
+    assert len(files_of(media, job_id)) == 1
+    # Visibility timeout (10 s) plus a restore scan every second, not kombu's default ~100 s.
+    assert redelivered_after < 40
+
+    # A further delivery of the same message changes nothing: the job row makes it harmless.
+    finished_at = done.finished_at
+    run_report_job.delay(job_id)
+    wait_for(lambda: second.text().count("succeeded") >= 2, 30, second.text())
+    again = job(job_id)
+    assert (again.attempts, again.finished_at, again.file.name) == (2, finished_at, done.file.name)
+    assert len(files_of(media, job_id)) == 1
+
+
+def test_sigkill_of_the_pool_child_requeues_the_task_at_once(redis_broker, start_worker, media):
+    worker = start_worker(redis_broker)
+    job_id = request_job(seconds=3, steps=6)
+    wait_for(lambda: job(job_id).progress > 0, 30, worker.text())
+    children = subprocess.run(
+        ["pgrep", "-P", str(worker.process.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert children, "no pool child found"
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    done = wait_for(lambda: job(job_id).status == JobStatus.DONE and job(job_id), 40, worker.text())
+    assert done.attempts == 2
+    assert len(files_of(media, job_id)) == 1
