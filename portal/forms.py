@@ -13,7 +13,7 @@ class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="メールアドレス",
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": (
