@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 
 SESSION_KEY = "portal_last_seen"
+# Record activity at most once a minute, so that most requests write nothing to the session.
+TOUCH_INTERVAL_SECONDS = 60
 
 
 class IdleSessionTimeoutMiddleware:
@@ -26,6 +28,6 @@ class IdleSessionTimeoutMiddleware:
                     f"{minutes}分間操作がなかったため、安全のためログアウトしました。"
                     "もう一度ログインしてください。",
                 )
-            else:
+            elif last_seen is None or now - last_seen > TOUCH_INTERVAL_SECONDS:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)

@@ -15,5 +15,6 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 echo "setup: installing requirements.lock into .venv"
-.venv/bin/python -m pip install --quiet -r requirements.lock
+# (grep drops pip's notes about package-index folders of this machine's pip.conf that don't exist)
+.venv/bin/python -m pip install --quiet -r requirements.lock 2> >(grep -v "is ignored: it is neither" >&2)
 echo "$want" > "$stamp"

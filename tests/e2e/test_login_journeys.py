@@ -13,7 +13,15 @@ ROLES = {
     "staff": (
         "madoguchi@example.jp",
         "madoguchi-demo-2026",
-        ["ホーム", "事例ライブラリ", "事業者台帳・マッチング", "協働の進捗", "ダッシュボード", "レポート", "利用者の管理"],
+        [
+            "ホーム",
+            "事例ライブラリ",
+            "事業者台帳・マッチング",
+            "協働の進捗",
+            "ダッシュボード",
+            "レポート",
+            "利用者の管理",
+        ],
     ),
     "manager": (
         "jigyosha@example.jp",
@@ -66,7 +74,9 @@ def test_login_page_is_japanese_accessible_and_keyboard_friendly(
 
 def test_wrong_password_is_explained_next_to_the_form(page, live_server, demo_users):
     log_in(page, live_server, "kencho@example.jp", "wrong-password-123")
-    expect(page.get_by_role("alert")).to_contain_text("メールアドレスまたはパスワードが正しくありません")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "メールアドレスまたはパスワードが正しくありません"
+    )
 
 
 def test_unknown_address_shows_the_japanese_404(page, live_server, transactional_db):
@@ -75,9 +85,7 @@ def test_unknown_address_shows_the_japanese_404(page, live_server, transactional
     expect(page.get_by_role("heading", level=1)).to_have_text("ページが見つかりません（404）")
 
 
-def test_htmx_runs_under_the_content_security_policy(
-    page, live_server, demo_users, console_errors
-):
+def test_htmx_runs_under_the_content_security_policy(page, live_server, demo_users, console_errors):
     log_in(page, live_server, "madoguchi@example.jp", "madoguchi-demo-2026")
     page.goto(f"{live_server.url}/reports/")
     assert page.evaluate("typeof window.htmx") == "object"

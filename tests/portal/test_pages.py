@@ -87,3 +87,26 @@ def test_healthz_answers_for_any_host_name(client, db):
     # Container probes call http://127.0.0.1:8000/healthz whatever ALLOWED_HOSTS says.
     response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("extra_users", [3, 40])
+def test_users_page_queries_stay_constant_as_users_grow(
+    client, staff, extra_users, django_assert_num_queries
+):
+    from tests.factories import UserFactory
+
+    UserFactory.create_batch(extra_users, invited_by=staff)
+    client.force_login(staff)
+    client.get(reverse("home"))  # the first request after login records activity
+    # session, user, user list (with inviter joined)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("accounts:users"))
+    assert response.content.decode().count("<tr>") == extra_users + 2  # header + staff + users
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "official"])
+def test_home_page_runs_two_queries(client, users_by_role, role, django_assert_num_queries):
+    client.force_login(users_by_role[role])
+    client.get(reverse("home"))  # the first request after login records activity
+    with django_assert_num_queries(2):  # session, user
+        assert client.get(reverse("home")).status_code == 200
