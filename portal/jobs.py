@@ -60,6 +60,9 @@ def render_selftest(job, progress: ProgressFn) -> JobOutput:
     for step in range(steps):
         time.sleep(seconds / steps)
         progress(int((step + 1) * 100 / steps))
+    if job.attempts <= int(job.params.get("transient_failures", 0)):
+        # Stands for a passing outage (database, file server): the task retries with backoff.
+        raise ConnectionError("selftest: simulated transient failure")
     if job.params.get("fail"):
         raise JobError("動作確認のため、わざと失敗させました。")
     text = f"動作確認ジョブ #{job.pk} は正常に完了しました。\n"

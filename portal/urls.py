@@ -2,9 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
-from django.views.generic import RedirectView
 
 from portal import views
 from portal.forms import EmailLoginForm
@@ -26,7 +24,7 @@ accounts_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path(
         "accounts/login/",
         views.LoginView.as_view(authentication_form=EmailLoginForm),

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,12 @@ from portal.models import User
 @permission_required("view_home")
 def home(request):
     return render(request, "portal/home.html")
+
+
+@require_GET
+def favicon(request):
+    # Resolved per request: the hashed name exists only after collectstatic.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @require_GET

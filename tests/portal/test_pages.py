@@ -110,3 +110,9 @@ def test_home_page_runs_two_queries(client, users_by_role, role, django_assert_n
     client.get(reverse("home"))  # the first request after login records activity
     with django_assert_num_queries(2):  # session, user
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_favicon_ico_points_at_the_svg_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")

@@ -253,6 +253,29 @@ def test_a_job_that_raises_is_marked_failed_with_its_reason(redis_broker, start_
     assert files_of(media, job_id) == []
 
 
+def test_a_transient_failure_is_retried_with_backoff_until_it_succeeds(
+    redis_broker, start_worker, media
+):
+    worker = start_worker(redis_broker)
+    job_id = request_job(seconds=0, transient_failures=2)
+    done = wait_for(lambda: job(job_id).status == JobStatus.DONE and job(job_id), 60, worker.text())
+    assert done.attempts == 3
+    assert worker.text().count("Retry in") == 2
+    assert len(files_of(media, job_id)) == 1
+
+
+def test_retries_are_bounded_and_then_the_job_fails_with_a_reason(
+    redis_broker, start_worker, media
+):
+    worker = start_worker(redis_broker, CELERY_MAX_RETRIES="1")
+    job_id = request_job(seconds=0, transient_failures=5)
+    failed = wait_for(
+        lambda: job(job_id).status == JobStatus.FAILED and job(job_id), 60, worker.text()
+    )
+    assert failed.attempts == 2  # the first try and one retry
+    assert "予期しないエラー" in failed.error
+
+
 def test_the_hard_time_limit_stops_a_runaway_job(redis_broker, start_worker, media):
     w = start_worker(redis_broker)
     job_id = request_job(seconds=30, steps=1)  # far beyond the 7 s soft / 8 s hard limit
