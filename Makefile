@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system venv migrate seed run worker test lint format lock clean
+.PHONY: setup system venv migrate seed run worker test lint typecheck format lock clean
 
 setup: system venv migrate seed ## install what is missing, migrate, load the demo data
 
@@ -34,6 +34,9 @@ test: setup ## lint, migrations, deploy check, tests on SQLite and on PostgreSQL
 lint: venv
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+
+typecheck: venv
+	@.venv/bin/mypy
 
 format: venv
 	@.venv/bin/ruff check --fix .

@@ -110,7 +110,6 @@ def permission_required(permission: str):
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
 
-        wrapped.required_permission = permission
         return wrapped
 
     return decorator

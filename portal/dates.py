@@ -48,4 +48,6 @@ def format_wareki(value) -> str:
 def fiscal_year_of(value) -> int:
     """Japanese fiscal year (April to March) a date belongs to."""
     day = _as_local_date(value)
+    if day is None:
+        raise ValueError(f"not a date: {value!r}")
     return day.year if day.month >= 4 else day.year - 1

@@ -17,7 +17,7 @@ class Role(models.TextChoices):
     OFFICIAL = "official", "都道府県職員"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):

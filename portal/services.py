@@ -48,7 +48,7 @@ def user_invite(
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     with transaction.atomic():
-        user._change_reason = f"{by.email} が招待"
+        user._change_reason = f"{by.email} が招待"  # type: ignore[attr-defined]  # simple-history
         user.save()
         transaction.on_commit(lambda: user_send_invitation(user=user, by=by, base_url=base_url))
     return user
@@ -82,7 +82,7 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     if user.pk == by.pk and not active:
         raise ValidationError("自分自身のアカウントは無効にできません。")
     user.is_active = active
-    user._change_reason = f"{by.email} が{'有効化' if active else '無効化'}"
+    user._change_reason = f"{by.email} が{'有効化' if active else '無効化'}"  # type: ignore[attr-defined]
     user.save(update_fields=["is_active"])
     return user
 

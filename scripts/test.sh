@@ -14,6 +14,9 @@ step "ruff check"
 step "ruff format --check"
 .venv/bin/ruff format --check .
 
+step "mypy (services, selectors, access rules)"
+.venv/bin/mypy
+
 step "makemigrations --check"
 $PY manage.py makemigrations --check --dry-run
 

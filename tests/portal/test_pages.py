@@ -70,6 +70,8 @@ def test_healthz_reports_ok_without_login(client, db):
 
 
 def test_healthz_reports_a_broken_broker_as_degraded(client, db, monkeypatch):
+    # Celery prefers the CELERY_BROKER_URL environment variable over its configuration.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     celery_app.close()
     try:

@@ -135,6 +135,8 @@ def broker(url: str, **transport_options):
     The publisher's time limits travel in each message and win over the worker's, so this
     process must publish with the same short limits the test workers run with.
     """
+    # Celery prefers the CELERY_BROKER_URL environment variable over its configuration.
+    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
     saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
     saved_limits = run_report_job.time_limit, run_report_job.soft_time_limit
     celery_app.conf.broker_url = url
@@ -147,6 +149,8 @@ def broker(url: str, **transport_options):
     finally:
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
         run_report_job.time_limit, run_report_job.soft_time_limit = saved_limits
+        if saved_env is not None:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         reset_connections()
 
 
