@@ -18,7 +18,8 @@ stop() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
 .venv/bin/celery -A portal worker --loglevel=INFO --concurrency=2 --hostname="portal@%h" &
 pids+=($!)
