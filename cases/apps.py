@@ -6,3 +6,17 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "事例ライブラリ"
+
+    def ready(self) -> None:
+        from portal.demo import register_seeder
+
+        register_seeder("cases", _seed_cases)
+
+
+def _seed_cases(write) -> None:
+    from cases.services import cases_load_report
+
+    counts = cases_load_report()
+    write(
+        f"事例: 新規 {counts['created']}件、更新 {counts['updated']}件、変更なし {counts['unchanged']}件"
+    )

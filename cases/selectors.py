@@ -1,1 +1,217 @@
-"""Read functions that compose querysets for one page or export each."""
+"""Reads of the case library, one function per page; each runs a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, QueryDict
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from cases.filters import MEMBER_BANDS, SORTS, CaseFilter, member_band_q
+from cases.models import AreaScope, Case, Form, Prefecture, Region, Tag
+from portal.text import normalize, search_terms
+
+PAGE_SIZE = 20
+FACET_ORDER = (
+    "form",
+    "legal_form",
+    "region",
+    "prefecture",
+    "area",
+    "operation",
+    "reason",
+    "members",
+)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue] = field(default_factory=list)
+
+    @property
+    def has_selection(self) -> bool:
+        return any(v.selected for v in self.values)
+
+
+@dataclass
+class CaseBrowse:
+    filter: CaseFilter
+    page: Page
+    total: int
+    facets: list[Facet]
+    query: str
+    terms: list[str]
+    sort: str
+    sorts: tuple = SORTS
+
+
+def _choices(tags: list[Tag], prefectures: list[Prefecture], legal_forms: list[str]) -> dict:
+    return {
+        "legal_form": [(v, v) for v in legal_forms],
+        "prefecture": [(p.name, p.name) for p in prefectures],
+        "operation": [(t.code, t.label) for t in tags if t.kind == "operation"],
+        "reason": [(t.code, t.label) for t in tags if t.kind == "reason"],
+    }
+
+
+def _counts(qs: QuerySet, facet: str) -> dict[str, int]:
+    qs = qs.order_by()
+    if facet == "form":
+        rows = qs.values_list("form").annotate(n=Count("pk", distinct=True))
+    elif facet == "legal_form":
+        rows = qs.values_list("legal_form").annotate(n=Count("pk", distinct=True))
+    elif facet == "area":
+        rows = qs.values_list("area_scope").annotate(n=Count("pk", distinct=True))
+    elif facet == "region":
+        rows = qs.values_list("prefectures__region").annotate(n=Count("pk", distinct=True))
+    elif facet == "prefecture":
+        rows = qs.values_list("prefectures__name").annotate(n=Count("pk", distinct=True))
+    elif facet in ("operation", "reason"):
+        rows = (
+            qs.filter(tags__kind=facet)
+            .values_list("tags__code")
+            .annotate(n=Count("pk", distinct=True))
+        )
+    else:  # members
+        totals = qs.aggregate(
+            **{
+                f"band_{i}": Count("pk", filter=member_band_q(code), distinct=True)
+                for i, (code, *_rest) in enumerate(MEMBER_BANDS)
+            }
+        )
+        return {code: totals[f"band_{i}"] for i, (code, *_rest) in enumerate(MEMBER_BANDS)}
+    return {key: n for key, n in rows if key is not None}
+
+
+def case_browse(*, params: QueryDict, user) -> CaseBrowse:
+    """The /cases/ page: filtered, sorted, paginated cases with counts for every facet value."""
+    base = Case.objects.visible_to(user)
+    tags = list(Tag.objects.filter(kind__in=["operation", "reason"]))
+    prefectures = list(Prefecture.objects.filter(cases__in=base).distinct().order_by("code"))
+    legal_forms = list(base.order_by("legal_form").values_list("legal_form", flat=True).distinct())
+    choices = _choices(tags, prefectures, legal_forms)
+    case_filter = CaseFilter(params, queryset=base, choices=choices)
+    results = case_filter.qs if case_filter.is_valid() else base.none()
+    if not params.get("sort"):
+        results = results.order_by("number")
+    results = results.prefetch_related(
+        "prefectures", Prefetch("tags", queryset=Tag.objects.order_by("kind", "position"))
+    )
+    paginator = Paginator(results, PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
+
+    labels = {
+        "form": dict(Form.choices),
+        "legal_form": {v: v for v in legal_forms},
+        "region": dict(Region.choices),
+        "prefecture": {p.name: p.name for p in prefectures},
+        "area": dict(AreaScope.choices),
+        "operation": dict(choices["operation"]),
+        "reason": dict(choices["reason"]),
+        "members": {code: label for code, label, *_ in MEMBER_BANDS},
+    }
+    facets = []
+    for name in FACET_ORDER:
+        others = params.copy()
+        others.pop(name, None)
+        others.pop("page", None)
+        others_filter = CaseFilter(others, queryset=base, choices=choices)
+        qs = others_filter.qs if others_filter.is_valid() else base.none()
+        counts = _counts(qs, name)
+        selected = set(params.getlist(name))
+        facet = Facet(name=name, label=case_filter.filters[name].label)
+        for value, label in labels[name].items():
+            count = counts.get(value, 0)
+            if count or value in selected:
+                facet.values.append(FacetValue(value, label, count, value in selected))
+        facets.append(facet)
+    query = params.get("q", "").strip()
+    return CaseBrowse(
+        filter=case_filter,
+        page=page,
+        total=paginator.count,
+        facets=facets,
+        query=query,
+        terms=search_terms(query),
+        sort=params.get("sort", "number"),
+    )
+
+
+def case_detail(*, number: int, user) -> Case:
+    case = (
+        Case.objects.visible_to(user)
+        .prefetch_related(
+            "prefectures", Prefetch("tags", queryset=Tag.objects.order_by("kind", "position"))
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404("事例が見つかりません。")
+    return case
+
+
+# --- Search snippets ------------------------------------------------------------------------
+def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalise character by character, remembering where each normalised char came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        for n in normalize(char) or (" " if char.isspace() else ""):
+            out.append(n)
+            origin.append(i)
+    return "".join(out), origin
+
+
+def highlight_snippet(text: str, terms: list[str], width: int = 45) -> SafeString | None:
+    """The part of `text` around the first match, with every matched term in <mark>."""
+    if not text or not terms:
+        return None
+    normalized, origin = _normalized_with_map(text)
+    spans = []
+    for term in terms:
+        start = normalized.find(term)
+        while start != -1:
+            end = start + len(term) - 1
+            spans.append((origin[start], origin[end] + 1))
+            start = normalized.find(term, start + 1)
+    if not spans:
+        return None
+    spans.sort()
+    first = spans[0][0]
+    lo, hi = max(0, first - width), min(len(text), first + width * 2)
+    pieces = ["…" if lo > 0 else ""]
+    cursor = lo
+    for start, end in spans:
+        if start < cursor or start >= hi:
+            continue
+        pieces.append(conditional_escape(text[cursor:start]))
+        pieces.append(format_html("<mark>{}</mark>", text[start:end]))
+        cursor = end
+    pieces.append(conditional_escape(text[cursor:hi]))
+    pieces.append("…" if hi < len(text) else "")
+    return mark_safe("".join(str(p) for p in pieces))  # noqa: S308 - every piece escaped above
+
+
+def case_snippet(case: Case, terms: list[str]) -> dict | None:
+    """Where in the case the search matched: the first field with a hit, and its snippet."""
+    fields = [("概要", case.summary)] + [
+        (f"{stage['mark']}{stage['title']}", stage["text"]) for stage in case.stages
+    ]
+    fields += [("名称", case.name)]
+    for label, text in fields:
+        snippet = highlight_snippet(text, terms)
+        if snippet:
+            return {"label": label, "html": snippet}
+    return None

@@ -1,1 +1,143 @@
-"""Every write of this app: keyword-only functions named <entity>_<action>."""
+"""Every write of the case library: loading the report's cases, keeping search text current."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
+from portal.text import normalize
+
+FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
+TAG_KEYS = {
+    "operations": "operation",
+    "reasons": "reason",
+    "origins": "origin",
+    "effects": "effect",
+}
+SCALAR_FIELDS = (
+    "name",
+    "name_kana",
+    "short_name",
+    "aliases",
+    "form",
+    "legal_form",
+    "municipalities",
+    "area_scope",
+    "founded_year",
+    "founded_note",
+    "member_count",
+    "member_count_source",
+    "member_makeup",
+    "tag_evidence",
+    "summary",
+    "key_points",
+    "lessons",
+    "figures",
+    "source",
+)
+
+
+def case_search_text(case: Case) -> str:
+    parts = [
+        case.name,
+        case.name_kana,
+        case.short_name,
+        *case.aliases,
+        case.legal_form,
+        case.get_form_display(),
+        *(p.name for p in case.prefectures.all()),
+        *case.municipalities,
+        case.summary,
+        *(case.stage_text(n) for n in range(1, 7)),
+        *case.key_points,
+        *case.lessons,
+        *(f"{f.get('label', '')} {f.get('value', '')}" for f in case.figures),
+        *(t.label for t in case.tags.all()),
+    ]
+    return normalize(" ".join(p for p in parts if p))
+
+
+def case_refresh_search_text(*, case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(search_text=case_search_text(case))
+
+
+def _validate_fixture(data: dict) -> None:
+    errors = []
+    if data.get("form") not in Form.values:
+        errors.append(f"form: {data.get('form')!r}")
+    if data.get("area_scope") not in AreaScope.values:
+        errors.append(f"area_scope: {data.get('area_scope')!r}")
+    if not data.get("prefectures"):
+        errors.append("prefectures: empty")
+    stages = data.get("stages") or {}
+    if sorted(stages) != ["1", "2", "3", "4", "5", "6"]:
+        errors.append("stages: need keys 1..6")
+    if errors:
+        raise ValidationError(f"事例{data.get('number')}: " + "; ".join(errors))
+
+
+@transaction.atomic
+def case_upsert_from_fixture(*, data: dict, publish: bool = True) -> tuple[Case, bool]:
+    """Create or update one report case from its fixture; returns (case, changed)."""
+    _validate_fixture(data)
+    case = Case.objects.filter(number=data["number"]).first() or Case(number=data["number"])
+    created = case.pk is None
+    values = {field: data.get(field) for field in SCALAR_FIELDS}
+    values = {
+        k: ("" if v is None and k not in ("founded_year", "member_count") else v)
+        for k, v in values.items()
+    }
+    for number, text in data["stages"].items():
+        values[f"stage_{number}"] = text
+    values["url"] = data.get("url") or ""
+    values["table_notes"] = data.get("table_notes") or []
+    values["source_kind"] = SourceKind.REPORT
+    if created and publish:
+        values["status"] = Status.PUBLISHED
+    changed = created or any(getattr(case, k) != v for k, v in values.items())
+    for key, value in values.items():
+        setattr(case, key, value)
+
+    prefectures = list(Prefecture.objects.filter(name__in=data["prefectures"]))
+    missing = set(data["prefectures"]) - {p.name for p in prefectures}
+    if missing:
+        raise ValidationError(f"事例{data['number']}: 不明な都道府県 {sorted(missing)}")
+    wanted_tags = set()
+    for key, kind in TAG_KEYS.items():
+        for code in data.get(key) or []:
+            wanted_tags.add((kind, code))
+    tags = [t for t in Tag.objects.all() if (t.kind, t.code) in wanted_tags]
+    unknown = wanted_tags - {(t.kind, t.code) for t in tags}
+    if unknown:
+        raise ValidationError(f"事例{data['number']}: 不明なタグ {sorted(unknown)}")
+
+    if not created:
+        changed = (
+            changed
+            or {p.pk for p in case.prefectures.all()} != {p.pk for p in prefectures}
+            or {t.pk for t in case.tags.all()} != {t.pk for t in tags}
+        )
+    if not changed:
+        return case, False
+    case.full_clean(exclude=["prefectures", "tags"])
+    setattr(case, "_change_reason", "報告書の事例データを読み込み")  # noqa: B010 (simple-history)
+    case.save()
+    case.prefectures.set(prefectures)
+    case.tags.set(tags)
+    case_refresh_search_text(case=case)
+    return case, True
+
+
+def cases_load_report(*, folder: Path = FIXTURE_DIR, publish: bool = True) -> dict:
+    """Load every `NN.json` of the folder; idempotent. Returns counts for the caller to print."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for path in sorted(folder.glob("[0-9][0-9].json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        existed = Case.objects.filter(number=data["number"]).exists()
+        _case, changed = case_upsert_from_fixture(data=data, publish=publish)
+        key = "unchanged" if not changed else ("updated" if existed else "created")
+        counts[key] += 1
+    return counts

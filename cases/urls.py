@@ -3,4 +3,7 @@ from django.urls import path
 from cases import views
 
 app_name = "cases"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:number>/", views.detail, name="detail"),
+]

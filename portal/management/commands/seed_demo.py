@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.demo import seeders
 from portal.models import Role, User
 
 
@@ -108,3 +109,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 "この環境ではデモ用アカウントではログインできません（パスワード未設定）。"
             )
+        for _label, seeder in seeders():
+            seeder(self.stdout.write)

@@ -1,0 +1,162 @@
+"""A visitor browses the case library: facets, search, sorting, pages and drafts."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CaseFactory
+
+
+def titles(response) -> list[str]:
+    return re.findall(r'<span class="case-no">事例(\d+)</span>', response.content.decode())
+
+
+def heading(response) -> str:
+    return re.search(r'<h2 id="results-heading"[^>]*>([^<]*)', response.content.decode()).group(1)
+
+
+@pytest.fixture
+def library(db):
+    return {
+        "recruit": CaseFactory(
+            number=1001,
+            name="安曇野ケアサポート会",
+            summary="外国人材の受入れと合同研修に取り組むネットワークです。",
+            tags=[("operation", "workforce"), ("reason", "staff_shortage")],
+        ),
+        "disaster": CaseFactory(
+            number=1002,
+            name="上田災害時相互応援ネット",
+            form="close",
+            legal_form="社会福祉連携推進法人",
+            member_count=12,
+            summary="災害時に職員を派遣し合う協定を結び、BCPを共同で策定しました。",
+            tags=[("operation", "disaster"), ("operation", "workforce")],
+        ),
+        "meals": CaseFactory(
+            number=1003,
+            name="松本給食共同センター",
+            prefectures=["岐阜県"],
+            member_count=None,
+            summary="給食の共同調達とICTによる請求事務の効率化を進めています。",
+            tags=[("operation", "supplies"), ("operation", "backoffice")],
+        ),
+        "draft": CaseFactory(number=1004, status="draft", name="下書きの事例"),
+    }
+
+
+def test_anonymous_visitor_sees_published_cases_only(client, library):
+    response = client.get(reverse("cases:index"))
+    assert response.status_code == 200
+    assert titles(response) == ["1001", "1002", "1003"]
+    assert client.get(reverse("cases:detail", args=[1004])).status_code == 404
+
+
+def test_staff_also_see_drafts(client, library, staff):
+    client.force_login(staff)
+    assert "1004" in titles(client.get(reverse("cases:index")))
+    assert client.get(reverse("cases:detail", args=[1004])).status_code == 200
+
+
+def test_values_of_one_facet_combine_with_or_and_facets_with_and(client, library):
+    url = reverse("cases:index")
+    either = client.get(url, {"operation": ["disaster", "supplies"]})
+    assert titles(either) == ["1002", "1003"]
+    both = client.get(url, {"operation": ["workforce"], "form": ["close"]})
+    assert titles(both) == ["1002"]
+
+
+def test_facet_counts_follow_the_other_filters(client, library):
+    html = client.get(reverse("cases:index"), {"form": "loose"}).content.decode()
+    # Operations counted among loose cases only; the form facet still offers "close" (1).
+    assert re.search(r'value="workforce"[^>]*> 人材確保・育成 <span class="count">（1）', html)
+    assert re.search(r'value="close"[^>]*> 緊密な連携 <span class="count">（1）', html)
+
+
+def test_prefecture_and_member_band_facets(client, library):
+    url = reverse("cases:index")
+    assert titles(client.get(url, {"prefecture": "岐阜県"})) == ["1003"]
+    assert titles(client.get(url, {"members": "10-20"})) == ["1002"]
+    assert titles(client.get(url, {"members": "none"})) == ["1003"]
+    assert titles(client.get(url, {"region": "chubu", "members": "4-5"})) == ["1001"]
+
+
+@pytest.mark.parametrize("query", ["ｻﾎﾟｰﾄ", "サポート", "さぽーと", "サポ"])
+def test_search_ignores_width_and_kana_differences(client, library, query):
+    assert titles(client.get(reverse("cases:index"), {"q": query})) == ["1001"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("災害", ["1002"]),
+        ("給食", ["1003"]),
+        ("ICT", ["1003"]),
+        ("ｉｃｔ", ["1003"]),
+        ("研修 外国", ["1001"]),
+    ],
+)
+def test_short_queries_and_several_words_work(client, library, query, expected):
+    response = client.get(reverse("cases:index"), {"q": query})
+    assert titles(response) == expected
+
+
+def test_results_show_highlighted_snippets(client, library):
+    html = client.get(reverse("cases:index"), {"q": "災害"}).content.decode()
+    assert "<mark>災害</mark>" in html
+
+
+def test_search_snippet_escapes_html(db):
+    from cases.selectors import highlight_snippet
+
+    html = str(highlight_snippet("<b>災害</b>対策", ["災害"]))
+    assert html == "&lt;b&gt;<mark>災害</mark>&lt;/b&gt;対策"
+
+
+def test_sorting_by_member_count(client, library):
+    response = client.get(reverse("cases:index"), {"sort": "-member_count"})
+    assert titles(response)[0] == "1002"
+
+
+def test_htmx_request_gets_only_the_results_fragment(client, library):
+    response = client.get(reverse("cases:index"), {"q": "給食"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="browse"')
+    assert "<html" not in html
+    assert titles(response) == ["1003"]
+
+
+def test_invalid_filter_values_show_no_results_instead_of_an_error(client, library):
+    response = client.get(reverse("cases:index"), {"operation": "nonsense"})
+    assert response.status_code == 200
+    assert heading(response).startswith("0件")
+
+
+def test_pagination_keeps_the_filters(client, db):
+    for n in range(25):
+        CaseFactory(number=2000 + n, tags=[("operation", "workforce")])
+    url = reverse("cases:index")
+    first = client.get(url, {"operation": "workforce"})
+    assert len(titles(first)) == 20
+    assert "?operation=workforce&amp;page=2" in first.content.decode()
+    second = client.get(url, {"operation": "workforce", "page": 2})
+    assert len(titles(second)) == 5
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_list_page_runs_a_constant_number_of_queries(client, db, count, django_assert_num_queries):
+    for n in range(count):
+        CaseFactory(
+            number=3000 + n, tags=[("operation", "workforce"), ("reason", "staff_shortage")]
+        )
+    with django_assert_num_queries(15):
+        client.get(reverse("cases:index"), {"operation": "workforce", "q": "研修"})
+
+
+def test_detail_page_runs_a_constant_number_of_queries(client, library, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        response = client.get(reverse("cases:detail", args=[1002]))
+    html = response.content.decode()
+    assert "STEP1 仲間をつくる" in html and "STEP3 協働し、PDCAを回す" in html
+    assert html.count('class="stage"') == 6
