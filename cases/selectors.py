@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cases.filters import MEMBER_BANDS, SORTS, CaseFilter, member_band_q
 from cases.models import AreaScope, Case, Form, Prefecture, Region, Tag
+from cases.similarity import Match, Profile, profile_of, rank
 from portal.text import normalize, search_terms
 
 PAGE_SIZE = 20
@@ -146,6 +147,38 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
         terms=search_terms(query),
         sort=params.get("sort", "number"),
     )
+
+
+def _with_relations(qs: QuerySet) -> QuerySet:
+    return qs.prefetch_related(
+        "prefectures", Prefetch("tags", queryset=Tag.objects.order_by("kind", "position"))
+    )
+
+
+def case_similar(*, case: Case, user, top: int = 5) -> list[Match]:
+    """Cases most like this one, each with why (form, operations, reasons, size, area)."""
+    candidates = _with_relations(Case.objects.visible_to(user).published())
+    return rank(profile_of(case), candidates, exclude=case.pk, top=top)
+
+
+def case_like_mine(*, profile: Profile, user, top: int = 10) -> list[Match]:
+    return rank(profile, _with_relations(Case.objects.visible_to(user)), top=top)
+
+
+def case_compare(*, numbers: list[int], user) -> list[Case]:
+    """The chosen cases in the order asked; unknown or hidden numbers are left out."""
+    found = {
+        c.number: c
+        for c in _with_relations(Case.objects.visible_to(user)).filter(number__in=numbers)
+    }
+    return [found[n] for n in numbers if n in found]
+
+
+def case_choices(*, user) -> list[tuple[int, str]]:
+    return [
+        (number, f"事例{number} {name}")
+        for number, name in Case.objects.visible_to(user).values_list("number", "name")
+    ]
 
 
 def case_detail(*, number: int, user) -> Case:

@@ -3,11 +3,13 @@
 import json
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
+from cases.reference import sync_reference_data
 from portal.text import normalize
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
@@ -133,6 +135,8 @@ def case_upsert_from_fixture(*, data: dict, publish: bool = True) -> tuple[Case,
 
 def cases_load_report(*, folder: Path = FIXTURE_DIR, publish: bool = True) -> dict:
     """Load every `NN.json` of the folder; idempotent. Returns counts for the caller to print."""
+    # Reference data comes with a migration, but a flushed test database may lack it.
+    sync_reference_data(django_apps)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for path in sorted(folder.glob("[0-9][0-9].json")):
         data = json.loads(path.read_text(encoding="utf-8"))
