@@ -42,7 +42,7 @@ def profile_of(case: Case) -> Profile:
     )
 
 
-def _labels(case: Case, kind: str, codes: set[str]) -> str:
+def _labels(case: Case, kind: str, codes: frozenset[str]) -> str:
     return "、".join(t.label for t in case.tags.all() if t.kind == kind and t.code in codes)
 
 
