@@ -149,6 +149,20 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
     )
 
 
+def case_export(*, params: QueryDict, user) -> QuerySet:
+    """The cases the list page would show for these filters, all pages, for an export."""
+    from cases.exports import export_queryset
+
+    base = Case.objects.visible_to(user)
+    tags = list(Tag.objects.filter(kind__in=["operation", "reason"]))
+    prefectures = list(Prefecture.objects.all())
+    legal_forms = list(base.order_by("legal_form").values_list("legal_form", flat=True).distinct())
+    case_filter = CaseFilter(
+        params, queryset=base, choices=_choices(tags, prefectures, legal_forms)
+    )
+    return export_queryset(case_filter.qs if case_filter.is_valid() else base.none())
+
+
 def _with_relations(qs: QuerySet) -> QuerySet:
     return qs.prefetch_related(
         "prefectures", Prefetch("tags", queryset=Tag.objects.order_by("kind", "position"))

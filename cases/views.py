@@ -1,8 +1,11 @@
 """Pages of the case library (public for published cases)."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from cases import selectors
+from cases.exports import RENDERERS
 from cases.forms import CompareForm, LikeMineForm
 from cases.models import Region
 from cases.similarity import Profile
@@ -45,6 +48,17 @@ def like_mine(request):
         )
         matches = selectors.case_like_mine(profile=profile, user=request.user)
     return render(request, "cases/like_mine.html", {"form": form, "matches": matches})
+
+
+@permission_required("view_cases")
+def export(request, fmt: str):
+    render_file, content_type = RENDERERS[fmt]
+    cases = selectors.case_export(params=request.GET, user=request.user)
+    base_url = f"{request.scheme}://{request.get_host()}"
+    response = HttpResponse(render_file(cases, base_url), content_type=content_type)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
+    return response
 
 
 @permission_required("view_cases")

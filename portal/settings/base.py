@@ -20,6 +20,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The prefecture whose one-stop window runs this portal (shown in the header, used as a default).
 PORTAL_PREFECTURE = env("PORTAL_PREFECTURE", default="長野県")
 PORTAL_WINDOW_NAME = env("PORTAL_WINDOW_NAME", default="介護生産性向上総合相談センター")
+# Absolute address of the portal, for links in exports and e-mails made outside a request.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

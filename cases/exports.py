@@ -1,0 +1,178 @@
+"""Exports of the case library (CSV for Excel, XLSX with a column guide, JSON for scripts)."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from cases.models import STAGES, Case, Tag
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    description: str
+
+
+COLUMNS = (
+    Column("number", "事例番号", "報告書の事例番号（1～29）。窓口が追加した事例は1001以降。"),
+    Column("name", "名称", "取組・法人の名称（報告書の表記）。"),
+    Column("form", "連携の形態", "緊密な連携（法人格を持つ連携）か、緩やかな連携か。"),
+    Column("legal_form", "法人格・組織形態", "社会福祉連携推進法人、一般社団法人、任意団体など。"),
+    Column("prefectures", "都道府県", "参加法人のある都道府県（複数の場合は「、」区切り）。"),
+    Column("area_scope", "連携の範囲", "同一市区町村内／複数の市区町村／複数の都道府県。"),
+    Column("founded_year", "設立・認定年", "報告書に記載がある場合のみ（西暦）。"),
+    Column(
+        "member_count", "参加法人数", "事例本文、なければ報告書の図表2-2による。空欄は記載なし。"
+    ),
+    Column("operations", "協働内容", "社会福祉連携推進業務の6分類とバックオフィス効率化。"),
+    Column("reasons", "協働化の理由", "報告書の集計表の5分類。"),
+    Column("origins", "きっかけ", "協働化に至った関係性（報告書の集計表の5分類）。"),
+    Column("effects", "効果", "報告書第4章の7つの効果の分類。"),
+    Column("summary", "概要", "事例の要約（当ポータルによる記述）。"),
+    *(
+        Column(
+            f"stage_{n}",
+            f"{'①②③④⑤⑥'[n - 1]}{title}",
+            f"STEP{step}に属する段階の記述（当ポータルによる要約）。",
+        )
+        for n, title, step in STAGES
+    ),
+    Column("status", "公開状態", "公開／下書き。"),
+    Column("url", "URL", "このポータルの事例ページ。"),
+)
+
+
+def export_queryset(qs: QuerySet) -> QuerySet:
+    return qs.prefetch_related(
+        "prefectures", Prefetch("tags", queryset=Tag.objects.order_by("position"))
+    ).order_by("number")
+
+
+def case_url(case: Case, base_url: str | None = None) -> str:
+    base = (base_url or settings.PORTAL_BASE_URL).rstrip("/")
+    return base + reverse("cases:detail", args=[case.number])
+
+
+def _tags(case: Case, kind: str) -> list[Tag]:
+    return [t for t in case.tags.all() if t.kind == kind]
+
+
+def as_json_objects(cases, base_url: str | None = None) -> list[dict]:
+    rows = []
+    for case in cases:
+        rows.append(
+            {
+                "number": case.number,
+                "name": case.name,
+                "prefectures": [p.name for p in case.prefectures.all()],
+                "form": case.form,
+                "legal_form": case.legal_form,
+                "area_scope": case.area_scope,
+                "founded_year": case.founded_year,
+                "member_count": case.member_count,
+                "operations": [t.code for t in _tags(case, "operation")],
+                "reasons": [t.code for t in _tags(case, "reason")],
+                "origins": [t.code for t in _tags(case, "origin")],
+                "effects": [t.code for t in _tags(case, "effect")],
+                "summary": case.summary,
+                "stages": {str(n): case.stage_text(n) for n in range(1, 7)},
+                "status": case.status,
+                "source": case.source,
+                "url": case_url(case, base_url),
+            }
+        )
+    return rows
+
+
+def _row(case: Case, base_url: str | None) -> list:
+    labels = {
+        kind: "、".join(t.label for t in _tags(case, kind))
+        for kind in ("operation", "reason", "origin", "effect")
+    }
+    return [
+        case.number,
+        case.name,
+        case.get_form_display(),
+        case.legal_form,
+        "、".join(p.name for p in case.prefectures.all()),
+        case.get_area_scope_display(),
+        case.founded_year or "",
+        case.member_count if case.member_count is not None else "",
+        labels["operation"],
+        labels["reason"],
+        labels["origin"],
+        labels["effect"],
+        case.summary,
+        *(case.stage_text(n) for n in range(1, 7)),
+        case.get_status_display(),
+        case_url(case, base_url),
+    ]
+
+
+def render_json(cases, base_url: str | None = None) -> bytes:
+    return json.dumps(as_json_objects(cases, base_url), ensure_ascii=False, indent=2).encode(
+        "utf-8"
+    )
+
+
+def render_csv(cases, base_url: str | None = None) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Japanese text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.header for c in COLUMNS])
+    for case in cases:
+        writer.writerow(_row(case, base_url))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render_xlsx(cases, base_url: str | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "事例"
+    sheet.append([c.header for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for case in cases:
+        sheet.append(_row(case, base_url))
+    sheet.freeze_panes = "C2"
+    for letter, width in zip(
+        "ABCDEFGHIJKLMNOPQRSTU", (8, 36, 12, 20, 18, 18, 10, 10, 30, 30, 30, 30, 60), strict=False
+    ):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    guide = book.create_sheet("列の説明")
+    guide.append(["列", "見出し", "内容"])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(COLUMNS, start=1):
+        guide.append([index, column.header, column.description])
+    guide.append([])
+    guide.append(
+        [
+            "",
+            "出典",
+            "2026年 介護事業者の協働化に関する調査研究報告書（第3章）をもとに、当ポータルが要約・分類したものです。",
+        ]
+    )
+    guide.column_dimensions["B"].width = 24
+    guide.column_dimensions["C"].width = 80
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+RENDERERS = {
+    "json": (render_json, "application/json; charset=utf-8"),
+    "csv": (render_csv, "text/csv; charset=utf-8"),
+    "xlsx": (render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
