@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.models import Form, Prefecture
+from cases.models import Case, Form, Prefecture
 from cases.reference import TAGS
 
 
@@ -70,3 +70,135 @@ class CompareForm(forms.Form):
         if len(numbers) > 4:
             raise forms.ValidationError("一度に比較できるのは4事例までです。")
         return numbers
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class CaseForm(forms.ModelForm):
+    """Staff edit a case in the same structure as the report's cases."""
+
+    operations = forms.MultipleChoiceField(
+        label="協働内容",
+        choices=_tag_choices("operation"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reasons = forms.MultipleChoiceField(
+        label="協働化の理由",
+        choices=_tag_choices("reason"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    origins = forms.MultipleChoiceField(
+        label="きっかけ（関係性）",
+        choices=_tag_choices("origin"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    effects = forms.MultipleChoiceField(
+        label="効果",
+        choices=_tag_choices("effect"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    municipalities_text = forms.CharField(
+        label="市区町村", required=False, help_text="複数ある場合は「、」で区切ってください。"
+    )
+    key_points_text = forms.CharField(
+        label="取組のポイント",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="1行に1つずつ書いてください。",
+    )
+    lessons_text = forms.CharField(
+        label="直面した課題と工夫",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="1行に1つずつ書いてください。",
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "name",
+            "name_kana",
+            "short_name",
+            "form",
+            "legal_form",
+            "prefectures",
+            "area_scope",
+            "founded_year",
+            "founded_note",
+            "member_count",
+            "member_count_source",
+            "summary",
+            "stage_1",
+            "stage_2",
+            "stage_3",
+            "stage_4",
+            "stage_5",
+            "stage_6",
+            "url",
+            "source",
+        ]
+        widgets = {
+            "prefectures": forms.SelectMultiple(attrs={"size": 8}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            **{f"stage_{n}": forms.Textarea(attrs={"rows": 5}) for n in range(1, 7)},
+        }
+        help_texts = {
+            "number": "窓口が追加する事例は1001以降の番号を使います。空欄なら自動で付けます。",
+            "prefectures": "Ctrlキー（Macはcommandキー）を押しながら選ぶと複数選べます。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].required = False
+        case = self.instance
+        if case.pk:
+            self.fields["number"].disabled = True
+            for key, kind in (
+                ("operations", "operation"),
+                ("reasons", "reason"),
+                ("origins", "origin"),
+                ("effects", "effect"),
+            ):
+                self.initial[key] = [t.code for t in case.tags.all() if t.kind == kind]
+            self.initial["municipalities_text"] = "、".join(case.municipalities)
+            self.initial["key_points_text"] = "\n".join(case.key_points)
+            self.initial["lessons_text"] = "\n".join(case.lessons)
+            self.initial["version"] = case.updated_at.isoformat()
+
+    def clean_number(self):
+        number = self.cleaned_data.get("number")
+        if not self.instance.pk and number is not None and number < 1001:
+            raise forms.ValidationError("窓口が追加する事例には1001以降の番号を使ってください。")
+        return number
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, 7):
+            if not (data.get(f"stage_{n}") or "").strip():
+                self.add_error(
+                    f"stage_{n}",
+                    "6つの段階すべてについて書いてください。分からない場合は「不明」と書いてください。",
+                )
+        return data
+
+    def case_values(self) -> dict:
+        """Everything the services need, in the fixture's vocabulary."""
+        data = dict(self.cleaned_data)
+        data["municipalities"] = [
+            m.strip()
+            for m in data.pop("municipalities_text", "").replace(",", "、").split("、")
+            if m.strip()
+        ]
+        data["key_points"] = _lines(data.pop("key_points_text", ""))
+        data["lessons"] = _lines(data.pop("lessons_text", ""))
+        data["prefectures"] = [p.name for p in data["prefectures"]]
+        data.pop("version", None)
+        return data

@@ -262,3 +262,58 @@ def case_snippet(case: Case, terms: list[str]) -> dict | None:
         if snippet:
             return {"label": label, "html": snippet}
     return None
+
+
+# --- History for curation -------------------------------------------------------------------
+def _display(case_field, value, tags: dict, prefectures: dict) -> str:
+    if case_field == "tags":
+        return "、".join(sorted(tags.get(row["tag"], "?") for row in value or []))
+    if case_field == "prefectures":
+        return "、".join(sorted(prefectures.get(row["prefecture"], "?") for row in value or []))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if value in (None, ""):
+        return "（なし）"
+    choices = getattr(Case._meta.get_field(case_field), "choices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def case_history(*, case: Case) -> list[dict]:
+    """Each saved version, newest first, with who, when, why and what changed field by field."""
+    records = list(
+        case.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
+    tags = {t.pk: f"{t.get_kind_display()}：{t.label}" for t in Tag.objects.all()}
+    prefectures = {p.code: p.name for p in Prefecture.objects.all()}
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(
+                previous, excluded_fields=["search_text", "updated_at", "created_at"]
+            )
+            for change in delta.changes:
+                label = getattr(Case._meta.get_field(change.field), "verbose_name", change.field)
+                old = _display(change.field, change.old, tags, prefectures)
+                new = _display(change.field, change.new, tags, prefectures)
+                changes.append(
+                    {
+                        "label": str(label),
+                        "old": old,
+                        "new": new,
+                        "long": len(old) > 80 or len(new) > 80,
+                    }
+                )
+        entries.append(
+            {
+                "record": record,
+                "user": record.history_user.full_name if record.history_user else "システム",
+                "reason": record.history_change_reason or ("作成" if previous is None else "更新"),
+                "changes": changes,
+                "is_current": index == 0,
+            }
+        )
+    return entries

@@ -7,6 +7,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
 from cases.reference import sync_reference_data
@@ -125,11 +126,9 @@ def case_upsert_from_fixture(*, data: dict, publish: bool = True) -> tuple[Case,
     if not changed:
         return case, False
     case.full_clean(exclude=["prefectures", "tags"])
-    setattr(case, "_change_reason", "報告書の事例データを読み込み")  # noqa: B010 (simple-history)
-    case.save()
-    case.prefectures.set(prefectures)
-    case.tags.set(tags)
-    case_refresh_search_text(case=case)
+    _save_with_one_version(
+        case, prefectures=prefectures, tags=tags, by=None, reason="報告書の事例データを読み込み"
+    )
     return case, True
 
 
@@ -145,3 +144,135 @@ def cases_load_report(*, folder: Path = FIXTURE_DIR, publish: bool = True) -> di
         key = "unchanged" if not changed else ("updated" if existed else "created")
         counts[key] += 1
     return counts
+
+
+# --- Curation by window staff ---------------------------------------------------------------------
+EDITABLE_FIELDS = (
+    "name",
+    "name_kana",
+    "short_name",
+    "form",
+    "legal_form",
+    "municipalities",
+    "area_scope",
+    "founded_year",
+    "founded_note",
+    "member_count",
+    "member_count_source",
+    "summary",
+    "key_points",
+    "lessons",
+    "url",
+    "source",
+    *(f"stage_{n}" for n in range(1, 7)),
+)
+
+
+class EditConflict(Exception):
+    """Someone else saved the case after this person opened it."""
+
+
+def _mark_change(case: Case, *, reason: str, by) -> None:
+    """simple-history reads these two attributes when it records the next version."""
+    case._change_reason = reason  # type: ignore[attr-defined]
+    case._history_user = by  # type: ignore[attr-defined]
+
+
+def _tags_for(values: dict) -> list[Tag]:
+    wanted = {(kind, code) for key, kind in TAG_KEYS.items() for code in values.get(key) or []}
+    return [t for t in Tag.objects.all() if (t.kind, t.code) in wanted]
+
+
+def _save(case: Case, *, values: dict, by, reason: str) -> Case:
+    for field in EDITABLE_FIELDS:
+        if field in values:
+            value = values[field]
+            setattr(
+                case,
+                field,
+                "" if value is None and field not in ("founded_year", "member_count") else value,
+            )
+    case.full_clean(exclude=["prefectures", "tags", "number"])
+    prefectures = Prefecture.objects.filter(name__in=values.get("prefectures") or [])
+    _save_with_one_version(
+        case, prefectures=prefectures, tags=_tags_for(values), by=by, reason=reason
+    )
+    return case
+
+
+def _save_with_one_version(case: Case, *, prefectures, tags, by, reason: str) -> None:
+    """Save fields and relations, then record a single history version holding all of them.
+
+    simple-history would otherwise add a version for the save and one for each relation set.
+    """
+    case.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        case.save()
+        case.prefectures.set(prefectures)
+        case.tags.set(tags)
+    finally:
+        del case.skip_history_when_saving  # type: ignore[attr-defined]
+    _mark_change(case, reason=reason, by=by)
+    case.save(update_fields=["updated_at"])
+    case_refresh_search_text(case=case)
+
+
+def case_next_local_number() -> int:
+    last = (
+        Case.objects.filter(number__gte=1001)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return (last or 1000) + 1
+
+
+@transaction.atomic
+def case_create(*, values: dict, by) -> Case:
+    """A local case, saved as a draft until staff publish it."""
+    number = values.get("number") or case_next_local_number()
+    if Case.objects.filter(number=number).exists():
+        raise ValidationError({"number": f"事例番号{number}はすでに使われています。"})
+    case = Case(number=number, source_kind=SourceKind.LOCAL, status=Status.DRAFT)
+    return _save(case, values=values, by=by, reason="作成")
+
+
+@transaction.atomic
+def case_update(*, case: Case, values: dict, by, version: str | None = None) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if version and locked.updated_at.isoformat() != version:
+        raise EditConflict
+    return _save(locked, values=values, by=by, reason="編集")
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, status: str, by) -> Case:
+    if status not in Status.values:
+        raise ValidationError("不明な公開状態です。")
+    case.status = status
+    _mark_change(
+        case, reason="公開" if status == Status.PUBLISHED else "非公開（下書き）に戻す", by=by
+    )
+    case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+@transaction.atomic
+def case_revert(*, case: Case, history_id: int, by) -> Case:
+    """Bring back every field, the prefectures and the tags as they were in one past version."""
+    record = case.history.filter(history_id=history_id).first()
+    if record is None:
+        raise ValidationError("指定された版が見つかりません。")
+    old = record.instance
+    values = {field: getattr(old, field) for field in EDITABLE_FIELDS}
+    tag_ids = set(record.tags.values_list("tag_id", flat=True))
+    prefecture_codes = set(record.prefectures.values_list("prefecture_id", flat=True))
+    tags = Tag.objects.filter(pk__in=tag_ids)
+    for key, kind in TAG_KEYS.items():
+        values[key] = [t.code for t in tags if t.kind == kind]
+    values["prefectures"] = list(
+        Prefecture.objects.filter(code__in=prefecture_codes).values_list("name", flat=True)
+    )
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    label = timezone.localtime(record.history_date).strftime("%Y年%m月%d日 %H:%M")
+    return _save(locked, values=values, by=by, reason=f"{label}の版に戻す")

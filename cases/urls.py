@@ -11,5 +11,10 @@ urlpatterns = [
     path("export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("export.json", views.export, {"fmt": "json"}, name="export_json"),
+    path("new/", views.create, name="create"),
     path("<int:number>/", views.detail, name="detail"),
+    path("<int:number>/edit/", views.edit, name="edit"),
+    path("<int:number>/status/", views.set_status, name="set_status"),
+    path("<int:number>/history/", views.history, name="history"),
+    path("<int:number>/history/<int:history_id>/revert/", views.revert, name="revert"),
 ]

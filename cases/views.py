@@ -1,13 +1,16 @@
 """Pages of the case library (public for published cases)."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from cases import selectors
+from cases import selectors, services
 from cases.exports import RENDERERS
-from cases.forms import CompareForm, LikeMineForm
-from cases.models import Region
+from cases.forms import CaseForm, CompareForm, LikeMineForm
+from cases.models import Case, Region
 from cases.similarity import Profile
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
@@ -81,3 +84,87 @@ def compare(request):
     slots = [{"slot": i + 1, "selected": (chosen + [None] * 4)[i]} for i in range(4)]
     context = {"form": form, "cases": cases, "choices": choices, "slots": slots}
     return render(request, "cases/compare.html", context)
+
+
+# --- Curation (window staff) ----------------------------------------------------------------------
+def _staff_case(request, number: int):
+    return get_object_or_404(Case.objects.prefetch_related("tags", "prefectures"), number=number)
+
+
+@permission_required("curate_cases")
+def create(request):
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(values=form.case_values(), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"事例{case.number}を下書きとして保存しました。内容を確認して公開してください。",
+            )
+            return redirect("cases:detail", number=case.number)
+    return render(request, "cases/edit.html", {"form": form, "case": None})
+
+
+@permission_required("curate_cases")
+def edit(request, number: int):
+    case = _staff_case(request, number)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(
+                case=case,
+                values=form.case_values(),
+                by=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except services.EditConflict:
+            form.add_error(
+                None,
+                "この画面を開いた後に、ほかの人がこの事例を更新しました。入力内容は保存していません。"
+                "変更履歴で相手の変更を確認してから、もう一度編集してください。",
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"事例{number}の変更を保存しました。")
+            return redirect("cases:detail", number=number)
+    return render(request, "cases/edit.html", {"form": form, "case": case})
+
+
+@require_POST
+@permission_required("curate_cases")
+def set_status(request, number: int):
+    case = _staff_case(request, number)
+    status = request.POST.get("status", "")
+    try:
+        services.case_set_status(case=case, status=status, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        text = "公開しました" if status == "published" else "非公開（下書き）に戻しました"
+        messages.success(request, f"事例{number}を{text}。")
+    return redirect("cases:detail", number=number)
+
+
+@permission_required("curate_cases")
+def history(request, number: int):
+    case = _staff_case(request, number)
+    return render(
+        request, "cases/history.html", {"case": case, "entries": selectors.case_history(case=case)}
+    )
+
+
+@require_POST
+@permission_required("curate_cases")
+def revert(request, number: int, history_id: int):
+    case = _staff_case(request, number)
+    try:
+        services.case_revert(case=case, history_id=history_id, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"事例{number}を選んだ版の内容に戻しました。")
+    return redirect("cases:history", number=number)

@@ -155,7 +155,8 @@ def test_list_page_runs_a_constant_number_of_queries(client, db, count, django_a
 
 
 def test_detail_page_runs_a_constant_number_of_queries(client, library, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    # the case with its prefectures and tags, then the candidates for "similar cases" likewise
+    with django_assert_num_queries(6):
         response = client.get(reverse("cases:detail", args=[1002]))
     html = response.content.decode()
     assert "STEP1 仲間をつくる" in html and "STEP3 協働し、PDCAを回す" in html
