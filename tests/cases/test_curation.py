@@ -1,5 +1,7 @@
 """Window staff curate the library: add, edit, publish, read the history and revert."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -76,6 +78,8 @@ def test_edit_is_recorded_with_a_readable_diff_and_can_be_reverted(client, staff
     assert case.stage_4 == "事務局を専任の職員1名が担当するようにしました。"
 
     html = client.get(reverse("cases:history", args=[1001])).content.decode()
+    assert "<del>" in html and "<ins>" in html  # the changed characters are marked
+    html = re.sub(r"</?(del|ins)>", "", html)
     assert "窓口 花子" in html and "編集" in html
     assert "④協働活動の実行" in html
     assert "事務局は持ち回りで担当しました。" in html  # before
