@@ -1,6 +1,7 @@
 """Chainable read filters of the case library."""
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 from portal.text import search_terms
 
@@ -18,10 +19,22 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(source_kind="report")
 
     def matching(self, query: str):
-        """Every word of the query appears in the case's normalised text (names, stages, tags)."""
+        """Every word of the query appears in the case's normalised text (names, stages, tags).
+
+        PostgreSQL answers LIKE from its pg_trgm index. SQLite asks its FTS5 trigram table for
+        words of three characters or more; shorter words (災害, ICT is three) use LIKE, which
+        gives the same answer on both.
+        """
         qs = self
         for term in search_terms(query):
-            qs = qs.filter(search_text__contains=term)
+            if connection.vendor == "sqlite" and len(term) >= 3:
+                phrase = '"' + term.replace('"', '""') + '"'
+                ids = RawSQL(
+                    "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [phrase]
+                )
+                qs = qs.filter(pk__in=ids)
+            else:
+                qs = qs.filter(search_text__contains=term)
         return qs
 
     def with_tags(self, kind: str, codes: list[str]):
