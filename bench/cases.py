@@ -54,10 +54,31 @@ from cases.services import case_search_text  # noqa: E402
 from portal import urls as portal_urls  # noqa: E402
 
 PARAMS = {"operation": "workforce", "region": "chubu", "q": "研修"}
-WORDS = (
-    "合同研修 共同採用 外国人材 災害時 相互応援 BCP 共同購入 給食 ICT 記録 請求 会計 事務局 "
-    "理事会 ケアプラン 送迎 移動支援 身寄り 終身サポート 人材育成 定着 経営分析 地域貢献"
-).split()
+WORDS = [
+    "合同研修",
+    "共同採用",
+    "外国人材",
+    "災害時",
+    "相互応援",
+    "BCP",
+    "共同購入",
+    "給食",
+    "ICT",
+    "記録",
+    "請求",
+    "会計",
+    "事務局",
+    "理事会",
+    "ケアプラン",
+    "送迎",
+    "移動支援",
+    "身寄り",
+    "終身サポート",
+    "人材育成",
+    "定着",
+    "経営分析",
+    "地域貢献",
+]
 
 
 def fill(target: int) -> None:

@@ -79,7 +79,7 @@ class _Entry:
 def _member_bands(count: int | None) -> set[str]:
     bands = set()
     for code, _label, low, high in MEMBER_BANDS:
-        if code == "none":
+        if low is None:
             if count is None:
                 bands.add(code)
         elif count is not None and count >= low and (high is None or count <= high):
@@ -162,7 +162,7 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
     tags = list(Tag.objects.filter(kind__in=["operation", "reason"]).order_by("position"))
     entries, prefecture_codes = _facet_index(base.matching(query) if query else base, tags)
     legal_forms = sorted({v for e in entries.values() for v in e.values["legal_form"]})
-    prefectures = sorted(prefecture_codes, key=prefecture_codes.get)
+    prefectures = sorted(prefecture_codes, key=lambda name: prefecture_codes[name])
     choices = {
         "legal_form": [(v, v) for v in legal_forms],
         "prefecture": [(p, p) for p in prefectures],
