@@ -59,7 +59,16 @@ def screenshot(page):
 @pytest.fixture
 def console_errors(page):
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(
+                f"{msg.text} @ {msg.location.get('url')}:{msg.location.get('lineNumber')}"
+            )
+            if msg.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
 
