@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -65,7 +66,7 @@ def test_visitor_filters_searches_opens_compares_and_downloads(
     page.goto(f"{live_server.url}/cases/?form=loose")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV（Excel用）").click()
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     assert rows[0][0] == "事例番号"
     assert len(rows) == 1 + 11  # the loose collaborations, cases 19–29
