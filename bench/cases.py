@@ -151,13 +151,15 @@ def bare(request):
 urlpatterns = [path("__bare__/", bare), *portal_urls.urlpatterns]
 
 
-def median_ms(client: Client, url: str, rounds: int) -> float:
+def median_ms(client: Client, url: str, rounds: int, *, cold: bool = False) -> float:
+    """Median of repeated requests; `cold` adds a throw-away parameter so no cache can answer."""
     for _ in range(5):
         assert client.get(url, PARAMS).status_code == 200
     samples = []
-    for _ in range(rounds):
+    for i in range(rounds):
+        params = {**PARAMS, "_": str(i)} if cold else PARAMS
         start = time.perf_counter()
-        client.get(url, PARAMS)
+        client.get(url, params)
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
 
@@ -176,13 +178,17 @@ def main() -> None:
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"], DEBUG=False):
         client = Client()
         page = median_ms(client, "/cases/", args.rounds)
+        cold = median_ms(client, "/cases/", args.rounds, cold=True)
         baseline = median_ms(client, "/__bare__/", args.rounds)
     print(f"backend: {connection.vendor}, cases: {total}, matching {PARAMS}: {hits}")
-    print(f"/cases/ with two facets and a search: {page:7.1f} ms median ({args.rounds} requests)")
-    print(f"bare view, same rows:                 {baseline:7.1f} ms median")
-    print(
-        f"ratio: {page / baseline:.2f}x (target ≤ 2.0x), target ≤ 100 ms: {'met' if page <= 100 else 'NOT met'}"
-    )
+    print(f"/cases/ two facets + search, repeated:  {page:7.1f} ms median ({args.rounds} requests)")
+    print(f"/cases/ same, never seen before (cold): {cold:7.1f} ms median")
+    print(f"bare view, same rows:                   {baseline:7.1f} ms median")
+    print(f"ratio repeated: {page / baseline:.2f}x, cold: {cold / baseline:.2f}x (target ≤ 2.0x)")
+    met = {
+        name: "met" if ms <= 100 else "NOT met" for name, ms in (("repeated", page), ("cold", cold))
+    }
+    print(f"target ≤ 100 ms: repeated {met['repeated']}, cold {met['cold']}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Reads of the case library, one function per page; each runs a fixed number of queries."""
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -12,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cases.filters import MEMBER_BANDS, SORTS, CaseFilter
 from cases.models import AreaScope, Case, Form, Prefecture, Region, Tag
 from cases.similarity import Match, Profile, profile_of, rank
+from portal.access import can_curate_cases
 from portal.text import normalize, search_terms
 
 PAGE_SIZE = 20
@@ -226,6 +228,19 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
         terms=search_terms(query),
         sort=sort,
     )
+
+
+def case_browse_cache_key(*, params: QueryDict, user) -> str:
+    """Names one rendering of the list for this audience; any change to any case changes it.
+
+    One query: every write to a case moves `updated_at` (relations are saved before it), and a
+    deletion changes the count.
+    """
+    state = Case.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    audience = "staff" if can_curate_cases(user) else "public"
+    items = sorted((key, value) for key in params for value in params.getlist(key) if key != "page")
+    raw = f"{state['count']}|{state['latest']}|{audience}|{items}|{params.get('page', '1')}"
+    return "cases:browse:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def case_export(*, params: QueryDict, user) -> QuerySet:

@@ -1,9 +1,11 @@
 """Pages of the case library (public for published cases)."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,16 +17,28 @@ from cases.similarity import Profile
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
 
+BROWSE_CACHE_SECONDS = 600
+
 
 @permission_required("view_cases")
 def index(request):
-    browse = selectors.case_browse(params=request.GET, user=request.user)
-    rows = [
-        {"case": case, "snippet": selectors.case_snippet(case, browse.terms)}
-        for case in browse.page.object_list
-    ]
-    template = "cases/index.html#browse" if request.htmx else "cases/index.html"
-    return render(request, template, {"browse": browse, "rows": rows})
+    # The results and facets are the same for everyone in one audience until a case changes, so
+    # their rendering is cached under a key that changes with the data.
+    key = selectors.case_browse_cache_key(params=request.GET, user=request.user)
+    html = cache.get(key)
+    if html is None:
+        browse = selectors.case_browse(params=request.GET, user=request.user)
+        rows = [
+            {"case": case, "snippet": selectors.case_snippet(case, browse.terms)}
+            for case in browse.page.object_list
+        ]
+        context = {"browse": browse, "rows": rows}
+        html = render_to_string("cases/index.html#browse", context, request=request)
+        cache.set(key, html, BROWSE_CACHE_SECONDS)
+    if request.htmx:
+        return HttpResponse(html)
+    context = {"browse_html": html, "query": request.GET.get("q", "").strip()}
+    return render(request, "cases/index.html", context)
 
 
 @permission_required("view_cases")

@@ -37,3 +37,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, as a freshly started process does."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

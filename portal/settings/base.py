@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache: in-process by default; CACHE_URL=redis://host:6379/1 shares it between processes.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Accounts, login and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"

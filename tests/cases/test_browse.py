@@ -150,10 +150,23 @@ def test_list_page_runs_a_constant_number_of_queries(client, db, count, django_a
         CaseFactory(
             number=3000 + n, tags=[("operation", "workforce"), ("reason", "staff_shortage")]
         )
-    # tag labels, facet index (cases, prefectures, prefecture links, tag links), page rows with
-    # their prefectures and tags
-    with django_assert_num_queries(8):
-        client.get(reverse("cases:index"), {"operation": "workforce", "q": "研修"})
+    params = {"operation": "workforce", "q": "研修"}
+    # data version, tag labels, facet index (cases, prefectures, prefecture links, tag links),
+    # page rows with their prefectures and tags
+    with django_assert_num_queries(9):
+        client.get(reverse("cases:index"), params)
+    with django_assert_num_queries(1):  # the same list again: only the data version is read
+        client.get(reverse("cases:index"), params)
+
+
+def test_cached_list_changes_as_soon_as_a_case_changes(client, library, staff):
+    from cases.services import case_set_status
+
+    assert titles(client.get(reverse("cases:index"))) == ["1001", "1002", "1003"]
+    case_set_status(case=library["meals"], status="draft", by=staff)
+    assert titles(client.get(reverse("cases:index"))) == ["1001", "1002"]
+    client.force_login(staff)  # staff have their own rendering, with drafts
+    assert "1003" in titles(client.get(reverse("cases:index")))
 
 
 def test_detail_page_runs_a_constant_number_of_queries(client, library, django_assert_num_queries):
