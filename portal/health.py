@@ -16,5 +16,10 @@ class HealthCheckMiddleware:
             status = health_status()
             response = JsonResponse(status, status=200 if status["status"] == "ok" else 503)
             response["Cache-Control"] = "no-store"
+            # Answered before the security middleware, so it sets the same headers itself.
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Referrer-Policy"] = "strict-origin-when-cross-origin"
+            response["X-Frame-Options"] = "DENY"
+            response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
             return response
         return self.get_response(request)

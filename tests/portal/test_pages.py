@@ -67,6 +67,8 @@ def test_healthz_reports_ok_without_login(client, db):
     assert response.status_code == 200
     body = json.loads(response.content)
     assert body == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_healthz_reports_a_broken_broker_as_degraded(client, db, monkeypatch):
