@@ -20,11 +20,11 @@ TAG_KEYS = {
     "origins": "origin",
     "effects": "effect",
 }
-SCALAR_FIELDS = (
+# Fields a person edits in the curation form (the six stages included).
+EDITABLE_FIELDS = (
     "name",
     "name_kana",
     "short_name",
-    "aliases",
     "form",
     "legal_form",
     "municipalities",
@@ -33,13 +33,20 @@ SCALAR_FIELDS = (
     "founded_note",
     "member_count",
     "member_count_source",
-    "member_makeup",
-    "tag_evidence",
     "summary",
     "key_points",
     "lessons",
-    "figures",
+    "url",
     "source",
+    *(f"stage_{n}" for n in range(1, 7)),
+)
+# Fields a report fixture sets directly; its stages and URL are handled on their own.
+SCALAR_FIELDS = (
+    *(f for f in EDITABLE_FIELDS if f != "url" and not f.startswith("stage_")),
+    "aliases",
+    "member_makeup",
+    "tag_evidence",
+    "figures",
 )
 
 
@@ -147,25 +154,6 @@ def cases_load_report(*, folder: Path = FIXTURE_DIR, publish: bool = True) -> di
 
 
 # --- Curation by window staff ---------------------------------------------------------------------
-EDITABLE_FIELDS = (
-    "name",
-    "name_kana",
-    "short_name",
-    "form",
-    "legal_form",
-    "municipalities",
-    "area_scope",
-    "founded_year",
-    "founded_note",
-    "member_count",
-    "member_count_source",
-    "summary",
-    "key_points",
-    "lessons",
-    "url",
-    "source",
-    *(f"stage_{n}" for n in range(1, 7)),
-)
 
 
 class EditConflict(Exception):
