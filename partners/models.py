@@ -1,1 +1,196 @@
-"""Tables and their invariants (clean(), constraints); no workflow."""
+"""Tables of the provider registry: municipalities, corporations, establishments, import runs."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from portal.validators import (
+    validate_corporate_number,
+    validate_establishment_number,
+    validate_municipality_code,
+)
+
+
+class Municipality(models.Model):
+    """A municipality with its 全国地方公共団体コード (6 digits including the check digit)."""
+
+    code = models.CharField(
+        "団体コード", max_length=6, primary_key=True, validators=[validate_municipality_code]
+    )
+    prefecture_name = models.CharField("都道府県名", max_length=10)
+    name = models.CharField("市区町村名", max_length=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "市区町村"
+        verbose_name_plural = "市区町村"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture_name}{self.name}"
+
+    @property
+    def prefecture_code(self) -> str:
+        return self.code[:2]
+
+
+class CorporationKind(models.TextChoices):
+    SOCIAL_WELFARE = "social_welfare", "社会福祉法人"
+    MEDICAL = "medical", "医療法人"
+    FOR_PROFIT = "for_profit", "営利法人"
+    NPO = "npo", "NPO法人"
+    ASSOCIATION = "association", "一般社団・財団法人"
+    COOPERATIVE = "cooperative", "協同組合"
+    PUBLIC = "public", "地方公共団体等"
+    OTHER = "other", "その他"
+
+
+class Corporation(models.Model):
+    """A care corporation, keyed by its 法人番号 (13 digits with the National Tax Agency's check)."""
+
+    number = models.CharField(
+        "法人番号", max_length=13, unique=True, validators=[validate_corporate_number]
+    )
+    name = models.CharField("法人名", max_length=200)
+    kana = models.CharField("法人名カナ", max_length=200, blank=True)
+    kind = models.CharField(
+        "法人の種類", max_length=20, choices=CorporationKind.choices, default=CorporationKind.OTHER
+    )
+    address = models.CharField("所在地", max_length=300, blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    class Meta:
+        verbose_name = "法人"
+        verbose_name_plural = "法人"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "取り込み中"
+    DONE = "done", "完了"
+    FAILED = "failed", "失敗（ファイルを読めません）"
+
+
+class ImportRun(models.Model):
+    """One import of one file: who, when, what file, and what it changed."""
+
+    kind = models.CharField("種類", max_length=30, default="establishments")
+    file_name = models.CharField("ファイル名", max_length=255)
+    file_hash = models.CharField("SHA-256", max_length=64)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="実行した人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField("開始日時", auto_now_add=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+    status = models.CharField(
+        "状態", max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
+    )
+    rows = models.PositiveIntegerField("読んだ行", default=0)
+    created = models.PositiveIntegerField("新規", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("変更なし", default=0)
+    rejected = models.PositiveIntegerField("取り込めなかった行", default=0)
+    rejects_file = models.CharField("取り込めなかった行のファイル", max_length=500, blank=True)
+    message = models.TextField("メッセージ", blank=True)
+
+    class Meta:
+        verbose_name = "取り込みの記録"
+        verbose_name_plural = "取り込みの記録"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.started_at:%Y-%m-%d %H:%M}）"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {self.rejected}"
+        )
+
+
+class Establishment(models.Model):
+    """One service of one establishment: the same 事業所番号 appears once per service type."""
+
+    number = models.CharField(
+        "事業所番号", max_length=10, validators=[validate_establishment_number]
+    )
+    service_type = models.CharField("サービスの種類", max_length=80)
+    name = models.CharField("事業所名", max_length=200)
+    kana = models.CharField("事業所名カナ", max_length=200, blank=True)
+    corporation = models.ForeignKey(
+        Corporation,
+        verbose_name="法人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="establishments",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="市区町村",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="establishments",
+    )
+    address = models.CharField("住所", max_length=300, blank=True)
+    building = models.CharField("方書（ビル名等）", max_length=200, blank=True)
+    latitude = models.DecimalField("緯度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("経度", max_digits=9, decimal_places=6, null=True, blank=True)
+    phone = models.CharField("電話番号", max_length=30, blank=True)
+    fax = models.CharField("FAX番号", max_length=30, blank=True)
+    url = models.CharField("URL", max_length=500, blank=True)
+    # 0 in the open data means "not entered", which we keep as NULL.
+    capacity = models.PositiveIntegerField("定員", null=True, blank=True)
+    available_days = models.CharField("利用可能曜日", max_length=100, blank=True)
+    available_days_note = models.CharField("利用可能曜日特記事項", max_length=300, blank=True)
+    shared_service = models.CharField(
+        "高齢者と障害者が同時一体的に利用できるサービス", max_length=100, blank=True
+    )
+    meets_care_standard = models.CharField(
+        "介護保険の通常の指定基準を満たしている", max_length=50, blank=True
+    )
+    meets_disability_standard = models.CharField(
+        "障害福祉の通常の指定基準を満たしている", max_length=50, blank=True
+    )
+    remarks = models.TextField("備考", blank=True)
+    search_text = models.TextField(editable=False, default="")
+    last_import = models.ForeignKey(
+        ImportRun,
+        verbose_name="最後に更新した取り込み",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    class Meta:
+        verbose_name = "事業所"
+        verbose_name_plural = "事業所"
+        ordering = ["number", "service_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "service_type"], name="establishment_number_service_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "service_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.service_type}）"

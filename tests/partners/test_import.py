@@ -1,0 +1,231 @@
+"""Staff import the national open data: every edge case of item 2 of the registry issue."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from partners.imports import HEADER, UnusableFile, establishments_import
+from partners.models import Corporation, Establishment, ImportRun, Municipality
+from portal.validators import municipality_code_check_digit
+
+ROOT = Path(__file__).resolve().parents[2]
+CORP = "7000012050002"  # a valid 法人番号
+
+
+def row(**values) -> list[str]:
+    base = {
+        "都道府県コード又は市町村コード": "202011",
+        "No": "1",
+        "都道府県名": "長野県",
+        "市区町村名": "長野市",
+        "事業所名": "みどりの家",
+        "事業所名カナ": "ﾐﾄﾞﾘﾉｲｴ",
+        "サービスの種類": "訪問介護",
+        "住所": "長野県長野市大字南長野1-1",
+        "方書（ビル名等）": "",
+        "緯度": "36.648600",
+        "経度": "138.194800",
+        "電話番号": "026-000-0000",
+        "FAX番号": "026-000-0001",
+        "法人番号": CORP,
+        "法人の名称": "社会福祉法人みどり会",
+        "事業所番号": "2070100011",
+        "利用可能曜日": "月火水木金",
+        "利用可能曜日特記事項": "",
+        "定員": "0",
+        "URL": "",
+        "高齢者の方と障害者の方が同時一体的に利用できるサービス": "",
+        "介護保険の通常の指定基準を満たしている": "",
+        "障害福祉の通常の指定基準を満たしている": "",
+        "備考": "",
+    }
+    base.update(values)
+    return [base[h] for h in HEADER]
+
+
+def write(tmp_path, rows, *, encoding="utf-8-sig", header=HEADER, name="jigyosho.csv") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path = tmp_path / name
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def rejects_of(run) -> list[dict]:
+    if not run.rejects_file:
+        return []
+    with open(run.rejects_file, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])
+def test_file_encodings_are_detected(db, tmp_path, encoding):
+    path = write(tmp_path, [row(備考="送迎あり、土曜も営業\n年末年始は休み")], encoding=encoding)
+    run = establishments_import(path=path)
+    establishment = Establishment.objects.get()
+    assert (run.created, run.rejected) == (1, 0)
+    assert (
+        establishment.remarks == "送迎あり、土曜も営業\n年末年始は休み"
+    )  # quoted comma and newline
+    assert establishment.kana == "ミドリノイエ"  # half-width kana made full-width
+    assert establishment.corporation.number == CORP
+    assert establishment.municipality.name == "長野市"
+
+
+def test_blank_coordinates_capacity_zero_and_full_width_digits(db, tmp_path):
+    path = write(
+        tmp_path,
+        [
+            row(緯度="", 経度=""),
+            row(事業所番号="２０７０１０００２９", 定員="２５", サービスの種類="通所介護"),
+        ],
+    )
+    establishments_import(path=path)
+    first = Establishment.objects.get(number="2070100011")
+    assert (first.latitude, first.longitude, first.capacity) == (None, None, None)
+    second = Establishment.objects.get(number="2070100029")
+    assert second.capacity == 25
+
+
+def test_one_number_under_two_services_is_two_establishments(db, tmp_path):
+    path = write(tmp_path, [row(), row(サービスの種類="居宅介護支援")])
+    run = establishments_import(path=path)
+    assert run.created == 2
+    assert Establishment.objects.filter(number="2070100011").count() == 2
+
+
+def test_bad_rows_are_rejected_with_line_column_and_reason_and_good_rows_kept(db, tmp_path):
+    bad_corp = CORP[:-1] + "3"
+    path = write(
+        tmp_path,
+        [
+            row(),
+            row(),  # duplicate of line 2
+            row(事業所番号="2070100037", 法人番号=bad_corp),
+            row(事業所番号="2070100045", 定員="約20"),
+            row(事業所番号="123"),
+            row(事業所番号="2070100052", 緯度="99.1"),
+            row(事業所番号="2070100060")[:20],
+            row(事業所番号="2070100078", 法人番号=""),  # no corporation: kept, unlinked
+        ],
+    )
+    run = establishments_import(path=path)
+    assert (run.created, run.rejected) == (2, 6)
+    reasons = {(r["行番号"], r["列"]): r["理由"] for r in rejects_of(run)}
+    assert reasons[("3", "事業所番号")] == "2行目と同じ事業所番号・サービスの行です。"
+    assert "検査数字" in reasons[("4", "法人番号")]
+    assert "約20" in reasons[("5", "定員")]
+    assert "10文字" in reasons[("6", "事業所番号")]
+    assert "範囲" in reasons[("7", "緯度")]
+    assert "列の数" in reasons[("8", "（行全体）")]
+    assert Establishment.objects.get(number="2070100078").corporation is None
+
+
+def test_wrong_header_is_refused_and_nothing_is_written(db, tmp_path):
+    path = write(tmp_path, [row()], header=["番号", *HEADER[1:]])
+    with pytest.raises(UnusableFile, match="見出し行"):
+        establishments_import(path=path)
+    assert Establishment.objects.count() == 0
+    assert ImportRun.objects.get().status == "failed"
+
+
+def test_unreadable_bytes_are_refused_before_anything_is_written(db, tmp_path):
+    path = write(tmp_path, [row()] * 1)
+    path.write_bytes(path.read_bytes() + b"\x82\xff\xfe\x80\n")
+    with pytest.raises(UnusableFile, match="文字コード"):
+        establishments_import(path=path)
+    assert Establishment.objects.count() == 0
+
+
+def test_second_run_of_the_same_file_changes_nothing(db, tmp_path):
+    path = write(tmp_path, [row(), row(事業所番号="2070100029")])
+    establishments_import(path=path)
+    history = Establishment.history.count()
+    again = establishments_import(path=path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert Establishment.history.count() == history
+
+
+def test_changed_rows_are_updated_and_the_history_names_the_run(db, tmp_path):
+    establishments_import(path=write(tmp_path, [row()]))
+    run = establishments_import(path=write(tmp_path, [row(電話番号="026-111-2222")], name="v2.csv"))
+    assert (run.created, run.updated) == (0, 1)
+    latest = Establishment.history.latest()
+    assert latest.phone == "026-111-2222"
+    assert f"取り込み #{run.pk}（v2.csv）" == latest.history_change_reason
+
+
+def test_an_interrupted_run_leaves_whole_batches_and_a_rerun_completes_it(db, tmp_path):
+    rows = [row(事業所番号=f"20701{n:05d}") for n in range(50)]
+    path = write(tmp_path, rows)
+
+    def stop_after_first_batch(_percent):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        establishments_import(path=path, batch_size=20, progress=stop_after_first_batch)
+    assert Establishment.objects.count() == 20  # one whole batch, nothing half-written
+    rerun = establishments_import(path=path)
+    assert (rerun.created, rerun.unchanged) == (30, 20)
+    assert Establishment.objects.count() == 50
+
+
+def test_every_run_is_recorded_with_file_hash_counts_and_person(db, tmp_path, staff):
+    path = write(tmp_path, [row()])
+    run = establishments_import(path=path, by=staff)
+    assert run.file_name == "jigyosho.csv"
+    assert len(run.file_hash) == 64
+    assert run.started_by == staff and run.status == "done"
+    assert run.summary == "created 1, updated 0, unchanged 0, rejected 0"
+
+
+def test_municipality_codes_are_validated(db):
+    assert municipality_code_check_digit("20201") == 1
+    assert Municipality._meta.get_field("code").validators
+
+
+def test_command_prints_the_summary_and_exits_0_1_or_2(db, tmp_path):
+    good = write(tmp_path, [row()], name="good.csv")
+    bad_rows = write(tmp_path, [row(), row(事業所番号="1")], name="some-bad.csv")
+    unusable = write(tmp_path, [row()], header=["x"] * 24, name="unusable.csv")
+    out = io.StringIO()
+    call_command("import_establishments", str(good), stdout=out)
+    assert "created 1, updated 0, unchanged 0, rejected 0" in out.getvalue()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_establishments", str(bad_rows), stdout=io.StringIO())
+    assert exit_info.value.code == 1
+    with pytest.raises(SystemExit) as exit_info:
+        call_command(
+            "import_establishments", str(unusable), stdout=io.StringIO(), stderr=io.StringIO()
+        )
+    assert exit_info.value.code == 2
+
+
+def test_generated_files_import_cleanly_apart_from_their_dirty_rows(db, tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "bench/gen_establishments.py",
+            "--rows",
+            "400",
+            "--out",
+            str(tmp_path),
+            "--encoding",
+            "cp932",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    runs = [establishments_import(path=p) for p in sorted(tmp_path.glob("*.csv"))]
+    assert sum(r.created for r in runs) > 350
+    assert sum(r.rejected for r in runs) < 40
+    assert Corporation.objects.exists()
+    assert all(c.kind for c in Corporation.objects.all())
