@@ -27,3 +27,42 @@ def test_invalid_corporate_numbers_explain_why(number, message):
     with pytest.raises(ValidationError) as exc:
         validate_corporate_number(number)
     assert message in exc.value.messages[0]
+
+
+@pytest.mark.parametrize("code", ["011002", "131016", "202011", "012025", "202207"])
+def test_valid_municipality_codes(code):
+    from portal.validators import validate_municipality_code
+
+    validate_municipality_code(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("202010", "検査数字"), ("20201", "6桁"), ("abcdef", "6桁"), ("990001", "01～47")],
+)
+def test_invalid_municipality_codes_explain_why(code, message):
+    from portal.validators import validate_municipality_code
+
+    with pytest.raises(ValidationError) as exc:
+        validate_municipality_code(code)
+    assert message in exc.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("number", "ok"),
+    [
+        ("2070100011", True),
+        ("1371234567", True),
+        ("207010001", False),
+        ("9970100011", False),
+        ("20701000a1", False),
+    ],
+)
+def test_establishment_numbers(number, ok):
+    from portal.validators import validate_establishment_number
+
+    if ok:
+        validate_establishment_number(number)
+    else:
+        with pytest.raises(ValidationError):
+            validate_establishment_number(number)
