@@ -514,8 +514,9 @@ class RejectWriter:
     UTF-8 with BOM so Excel opens it; the original cells follow line, column and reason.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, header: tuple[str, ...] = HEADER):
         self.path = path
+        self.header = header
         self.count = 0
         self._handle = None
         self._writer = None
@@ -525,7 +526,7 @@ class RejectWriter:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._handle)
-            self._writer.writerow(["行番号", "列", "理由", *HEADER])
+            self._writer.writerow(["行番号", "列", "理由", *self.header])
         self._writer.writerow([reject.line, reject.column, reject.reason, *reject.values])
         self.count += 1
 
@@ -533,3 +534,159 @@ class RejectWriter:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+# --- Provider profiles (the window's survey) ------------------------------------------------------
+PROFILE_HEADER = ("法人番号", "課題", "関心テーマ", "マッチング同意", "担当者", "連絡先")
+YES = {"はい", "同意", "同意する", "あり", "有", "○", "〇", "yes", "y", "true", "1"}
+NO = {"いいえ", "不同意", "同意しない", "なし", "無", "×", "no", "n", "false", "0", ""}
+_SPLIT = re.compile(r"[;；、,，/／\n]+")
+
+
+def _profile_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a profile file, CSV (any of our encodings) or XLSX; checks the header first."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise UnusableFile(f"Excelファイルとして開けません: {exc}") from exc
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(c or "").strip() for c in next(rows, ())]
+        if tuple(header[: len(PROFILE_HEADER)]) != PROFILE_HEADER:
+            raise UnusableFile(f"見出し行は「{'、'.join(PROFILE_HEADER)}」の順にしてください。")
+        for index, values in enumerate(rows, start=2):
+            cells = ["" if v is None else str(v).strip() for v in values[: len(PROFILE_HEADER)]]
+            if any(cells):
+                yield index, cells + [""] * (len(PROFILE_HEADER) - len(cells))
+        book.close()
+        return
+    encoding, _digest, _lines = sniff_file(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        header = [unicodedata.normalize("NFKC", c).strip() for c in next(reader, [])]
+        if tuple(header) != PROFILE_HEADER:
+            raise UnusableFile(f"見出し行は「{'、'.join(PROFILE_HEADER)}」の順にしてください。")
+        start = reader.line_num + 1
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                yield start, cells
+            start = reader.line_num + 1
+
+
+def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) -> ImportRun:
+    """Import the window's survey of intentions; same rules as the establishment import."""
+    from partners.models import Challenge, ProviderProfile, Theme
+
+    path = Path(path)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        rows = list(_profile_rows(path))  # survey files are small; the header is checked first
+    except (UnusableFile, OSError) as exc:
+        message = str(exc) if isinstance(exc, UnusableFile) else f"ファイルを読めません: {exc}"
+        ImportRun.objects.create(
+            kind="profiles", file_name=path.name, file_hash="", started_by=by,
+            status=ImportStatus.FAILED, finished_at=timezone.now(), message=message,
+        )  # fmt: skip
+        raise UnusableFile(message) from exc
+    run = ImportRun.objects.create(
+        kind="profiles", file_name=path.name, file_hash=digest, started_by=by
+    )
+    # Labels and codes both work, compared after the same NFKC normalisation as the cells.
+    challenges = {_nfkc(key): c for c in Challenge.objects.all() for key in (c.label, c.code)}
+    themes = {_nfkc(key): t for t in Theme.objects.all() for key in (t.label, t.code)}
+    counts = Counts()
+    rejects = RejectWriter(rejects_path or _rejects_path(run), PROFILE_HEADER)
+    reason = f"プロフィール取り込み #{run.pk}（{run.file_name}）"
+    try:
+        for line, cells in rows:
+            counts.rows += 1
+            if len(cells) != len(PROFILE_HEADER):
+                rejects.write(
+                    Reject(
+                        line,
+                        "（行全体）",
+                        f"列の数が{len(PROFILE_HEADER)}ではなく{len(cells)}です。",
+                        cells,
+                    )
+                )
+                counts.rejected += 1
+                continue
+            number = _nfkc(cells[0]).replace("-", "")
+            corporation = Corporation.objects.filter(number=number).first()
+            problem = None
+            if not is_valid_corporate_number(number):
+                problem = (
+                    "法人番号",
+                    f"法人番号「{number}」は13桁で検査数字が正しい番号ではありません。",
+                )
+            elif corporation is None:
+                problem = (
+                    "法人番号",
+                    f"法人番号「{number}」の法人は台帳にありません。先に事業所データを取り込んでください。",
+                )
+            chosen_challenges, chosen_themes = [], []
+            for column, raw, vocabulary, out in (
+                ("課題", cells[1], challenges, chosen_challenges),
+                ("関心テーマ", cells[2], themes, chosen_themes),
+            ):
+                for word in filter(None, (_nfkc(w) for w in _SPLIT.split(raw or ""))):
+                    if word not in vocabulary:
+                        allowed = "、".join(sorted({v.label for v in vocabulary.values()}))
+                        problem = problem or (
+                            column,
+                            f"「{word}」は選択肢にありません（{allowed}）。",
+                        )
+                    else:
+                        out.append(vocabulary[word])
+            consent_text = _nfkc(cells[3]).lower()
+            if consent_text not in YES | NO:
+                problem = problem or (
+                    "マッチング同意",
+                    f"「{cells[3]}」は はい／いいえ のどちらかにしてください。",
+                )
+            if problem:
+                rejects.write(Reject(line, problem[0], problem[1], cells))
+                counts.rejected += 1
+                continue
+            with transaction.atomic():
+                profile, created = ProviderProfile.objects.get_or_create(corporation=corporation)
+                wanted = {
+                    "consent_matching": consent_text in YES,
+                    "contact_person": _nfkc(cells[4]),
+                    "contact": _nfkc(cells[5]),
+                }
+                same = (
+                    not created
+                    and all(getattr(profile, k) == v for k, v in wanted.items())
+                    and {c.pk for c in profile.challenges.all()}
+                    == {c.pk for c in chosen_challenges}
+                    and {t.pk for t in profile.themes.all()} == {t.pk for t in chosen_themes}
+                )
+                if same:
+                    counts.unchanged += 1
+                    continue
+                profile.skip_history_when_saving = True  # type: ignore[attr-defined]
+                for key, value in wanted.items():
+                    setattr(profile, key, value)
+                profile.save()
+                profile.challenges.set(chosen_challenges)
+                profile.themes.set(chosen_themes)
+                del profile.skip_history_when_saving  # type: ignore[attr-defined]
+                profile._change_reason = reason  # type: ignore[attr-defined]
+                profile._history_user = by  # type: ignore[attr-defined]
+                profile.save()
+                if created:
+                    counts.created += 1
+                else:
+                    counts.updated += 1
+    finally:
+        rejects.close()
+    run.status = ImportStatus.DONE
+    run.finished_at = timezone.now()
+    run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
+    run.unchanged, run.rejected = counts.unchanged, counts.rejected
+    run.rejects_file = str(rejects.path) if rejects.count else ""
+    run.save()
+    return run

@@ -194,3 +194,62 @@ class Establishment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.service_type}）"
+
+
+class Challenge(models.Model):
+    """A management challenge from the fixed list (portal.taxonomy.CHALLENGES)."""
+
+    code = models.CharField("コード", max_length=40, unique=True)
+    label = models.CharField("名称", max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "経営課題"
+        verbose_name_plural = "経営課題"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Theme(models.Model):
+    """A theme of interest: one of the six operations or back-office sharing."""
+
+    code = models.CharField("コード", max_length=40, unique=True)
+    label = models.CharField("名称", max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "関心テーマ"
+        verbose_name_plural = "関心テーマ"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ProviderProfile(models.Model):
+    """The window's survey of a corporation's intentions: challenges, themes, consent, contact."""
+
+    corporation = models.OneToOneField(
+        Corporation, verbose_name="法人", on_delete=models.CASCADE, related_name="profile"
+    )
+    challenges = models.ManyToManyField(Challenge, verbose_name="経営課題", blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name="関心テーマ", blank=True)
+    consent_matching = models.BooleanField(
+        "マッチングへの同意",
+        default=False,
+        help_text="同意した法人だけが、ほかの事業者に紹介候補として表示されます。",
+    )
+    contact_person = models.CharField("担当者", max_length=100, blank=True)
+    contact = models.CharField("連絡先", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[challenges, themes])
+
+    class Meta:
+        verbose_name = "事業者プロフィール"
+        verbose_name_plural = "事業者プロフィール"
+
+    def __str__(self) -> str:
+        return f"{self.corporation.name}のプロフィール"

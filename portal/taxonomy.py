@@ -1,0 +1,25 @@
+"""Vocabularies shared by several apps, so each domain word has one code everywhere."""
+
+# The six 社会福祉連携推進業務 plus back-office sharing: the report's theme taxonomy.
+OPERATIONS = (
+    ("community", "地域福祉支援"),
+    ("disaster", "災害時支援"),
+    ("management", "経営支援"),
+    ("lending", "貸付"),
+    ("workforce", "人材確保・育成"),
+    ("supplies", "物資等供給"),
+    ("backoffice", "バックオフィス効率化"),
+)
+
+# Management challenges a provider can name in the window's survey of intentions.
+CHALLENGES = (
+    ("recruiting", "人材確保（採用）"),
+    ("retention", "職員の定着・育成"),
+    ("management_stability", "経営の安定"),
+    ("purchasing_costs", "仕入れ・購買コスト"),
+    ("backoffice_ict", "バックオフィス・ICT"),
+    ("disaster", "災害への備え"),
+    ("succession", "事業承継"),
+    ("no_family_support", "身寄りのない方への支援"),
+    ("local_needs", "地域の困りごとへの対応"),
+)
