@@ -1,8 +1,8 @@
 """Chainable read filters of the case library."""
 
-from django.db import connection, models
-from django.db.models.expressions import RawSQL
+from django.db import models
 
+from portal.search_index import matching_filter
 from portal.text import search_terms
 
 
@@ -25,17 +25,7 @@ class CaseQuerySet(models.QuerySet):
         words of three characters or more; shorter words (災害, ICT is three) use LIKE, which
         gives the same answer on both.
         """
-        qs = self
-        for term in search_terms(query):
-            if connection.vendor == "sqlite" and len(term) >= 3:
-                phrase = '"' + term.replace('"', '""') + '"'
-                ids = RawSQL(
-                    "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [phrase]
-                )
-                qs = qs.filter(pk__in=ids)
-            else:
-                qs = qs.filter(search_text__contains=term)
-        return qs
+        return matching_filter(self, "cases_case", search_terms(query))
 
     def with_tags(self, kind: str, codes: list[str]):
         """OR within one facet: cases carrying any of these tags of one kind."""

@@ -382,6 +382,7 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             for e in Establishment.objects.filter(number__in={k[0] for k in keys})
         }
         new, changed = [], []
+        previous_owners = set()
         for row in rows:
             values = dict(row.establishment)
             values["corporation_id"] = corporation_ids.get(row.corporation_number)
@@ -395,6 +396,7 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             if not differences:
                 counts.unchanged += 1
                 continue
+            previous_owners.add(current.corporation_id)
             for name in ESTABLISHMENT_FIELDS:
                 setattr(current, name, values[name])
             current.last_import = run
@@ -414,6 +416,11 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             )
         counts.created += len(new)
         counts.updated += len(changed)
+        if new or changed:
+            from partners.services import corporations_refresh_size
+
+            touched = set(corporation_ids.values()) | previous_owners
+            corporations_refresh_size(ids=touched - {None})
         ImportRun.objects.filter(pk=run.pk).update(
             rows=counts.rows,
             created=counts.created,

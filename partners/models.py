@@ -46,6 +46,26 @@ class CorporationKind(models.TextChoices):
     OTHER = "other", "その他"
 
 
+class SizeBand(models.TextChoices):
+    NONE = "0", "事業所なし"
+    ONE = "1", "1拠点"
+    SMALL = "2-4", "2～4拠点"
+    MEDIUM = "5-9", "5～9拠点"
+    LARGE = "10-", "10拠点以上"
+
+    @classmethod
+    def for_sites(cls, sites: int) -> "SizeBand":
+        if sites <= 0:
+            return cls.NONE
+        if sites == 1:
+            return cls.ONE
+        if sites <= 4:
+            return cls.SMALL
+        if sites <= 9:
+            return cls.MEDIUM
+        return cls.LARGE
+
+
 class Corporation(models.Model):
     """A care corporation, keyed by its 法人番号 (13 digits with the National Tax Agency's check)."""
 
@@ -58,16 +78,27 @@ class Corporation(models.Model):
         "法人の種類", max_length=20, choices=CorporationKind.choices, default=CorporationKind.OTHER
     )
     address = models.CharField("所在地", max_length=300, blank=True)
+    # Derived from the establishments after every import (see services.corporations_refresh_size).
+    site_count = models.PositiveIntegerField("事業所数", default=0, editable=False)
+    capacity_total = models.PositiveIntegerField(
+        "定員の合計", null=True, blank=True, editable=False
+    )
+    size_band = models.CharField(
+        "規模", max_length=10, choices=SizeBand.choices, default=SizeBand.NONE, editable=False
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "site_count", "capacity_total", "size_band"]
+    )
 
     class Meta:
         verbose_name = "法人"
         verbose_name_plural = "法人"
         ordering = ["number"]
+        indexes = [models.Index(fields=["size_band"])]
 
     def __str__(self) -> str:
         return self.name

@@ -229,3 +229,13 @@ def test_generated_files_import_cleanly_apart_from_their_dirty_rows(db, tmp_path
     assert sum(r.rejected for r in runs) < 40
     assert Corporation.objects.exists()
     assert all(c.kind for c in Corporation.objects.all())
+
+
+def test_corporation_size_is_derived_from_its_establishments(db, tmp_path):
+    rows = [row(事業所番号=f"20701{n:05d}", 定員=str(10 + n)) for n in range(3)]
+    rows.append(row(事業所番号="2070100000", サービスの種類="居宅介護支援", 定員="0"))  # same site
+    establishments_import(path=write(tmp_path, rows))
+    corporation = Corporation.objects.get(number=CORP)
+    assert corporation.site_count == 3  # distinct 事業所番号
+    assert corporation.capacity_total == 10 + 11 + 12
+    assert corporation.get_size_band_display() == "2～4拠点"
