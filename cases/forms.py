@@ -76,33 +76,19 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+def _tag_field(label: str, kind: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=_tag_choices(kind), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
 class CaseForm(forms.ModelForm):
     """Staff edit a case in the same structure as the report's cases."""
 
-    operations = forms.MultipleChoiceField(
-        label="協働内容",
-        choices=_tag_choices("operation"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    reasons = forms.MultipleChoiceField(
-        label="協働化の理由",
-        choices=_tag_choices("reason"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    origins = forms.MultipleChoiceField(
-        label="きっかけ（関係性）",
-        choices=_tag_choices("origin"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    effects = forms.MultipleChoiceField(
-        label="効果",
-        choices=_tag_choices("effect"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    operations = _tag_field("協働内容", "operation")
+    reasons = _tag_field("協働化の理由", "reason")
+    origins = _tag_field("きっかけ（関係性）", "origin")
+    effects = _tag_field("効果", "effect")
     municipalities_text = forms.CharField(
         label="市区町村", required=False, help_text="複数ある場合は「、」で区切ってください。"
     )

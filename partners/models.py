@@ -227,36 +227,35 @@ class Establishment(models.Model):
         return f"{self.name}（{self.service_type}）"
 
 
-class Challenge(models.Model):
+class Vocabulary(models.Model):
+    """One value of a fixed list from portal.taxonomy; codes are stable."""
+
+    code = models.CharField("コード", max_length=40, unique=True)
+    label = models.CharField("名称", max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Challenge(Vocabulary):
     """A management challenge from the fixed list (portal.taxonomy.CHALLENGES)."""
 
-    code = models.CharField("コード", max_length=40, unique=True)
-    label = models.CharField("名称", max_length=60)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
+    class Meta(Vocabulary.Meta):
         verbose_name = "経営課題"
         verbose_name_plural = "経営課題"
-        ordering = ["position"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
-class Theme(models.Model):
+class Theme(Vocabulary):
     """A theme of interest: one of the six operations or back-office sharing."""
 
-    code = models.CharField("コード", max_length=40, unique=True)
-    label = models.CharField("名称", max_length=60)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
+    class Meta(Vocabulary.Meta):
         verbose_name = "関心テーマ"
         verbose_name_plural = "関心テーマ"
-        ordering = ["position"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class ProviderProfile(models.Model):

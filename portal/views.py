@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import selectors, services
 from portal.access import permission_required
 from portal.forms import EmailLoginForm, InviteForm
+from portal.health import health_response
 from portal.models import User
 
 
@@ -28,11 +28,9 @@ def favicon(request):
 
 
 @require_GET
-@never_cache
 def healthz(request):
     # Normally answered by portal.health.HealthCheckMiddleware; kept so the URL can be reversed.
-    status = selectors.health_status()
-    return JsonResponse(status, status=200 if status["status"] == "ok" else 503)
+    return health_response()
 
 
 # --- Accounts -----------------------------------------------------------------------------------
