@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "事業者台帳・マッチング"
+
+    def ready(self) -> None:
+        from partners.demo import seed_registry
+        from portal.demo import register_seeder
+
+        register_seeder("partners", seed_registry)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -385,7 +386,9 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
         previous_owners = set()
         for row in rows:
             values = dict(row.establishment)
-            values["corporation_id"] = corporation_ids.get(row.corporation_number)
+            values["corporation_id"] = (
+                corporation_ids.get(row.corporation_number) if row.corporation_number else None
+            )
             values["municipality_id"] = row.municipality_code
             key = (values["number"], values["service_type"])
             current = existing.get(key)
@@ -444,19 +447,29 @@ def establishments_import(
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    run: ImportRun | None = None,
 ) -> ImportRun:
-    """Import one open-data CSV; raises UnusableFile (after recording the run) for a bad file."""
+    """Import one open-data CSV; raises UnusableFile (after recording the run) for a bad file.
+
+    `run` is the record of a browser upload, written before its task was enqueued.
+    """
     path = Path(path)
     name = display_name or path.name
     try:
         encoding, digest, total_lines = sniff_file(path)
     except UnusableFile as exc:
-        ImportRun.objects.create(
-            file_name=name, file_hash="", started_by=by, status=ImportStatus.FAILED,
-            finished_at=timezone.now(), message=str(exc),
-        )  # fmt: skip
+        failed = {"status": ImportStatus.FAILED, "finished_at": timezone.now(), "message": str(exc)}
+        if run is not None:
+            ImportRun.objects.filter(pk=run.pk).update(**failed)
+        else:
+            ImportRun.objects.create(file_name=name, file_hash="", started_by=by, **failed)
         raise
-    run = ImportRun.objects.create(file_name=name, file_hash=digest, started_by=by)
+    if run is None:
+        run = ImportRun.objects.create(file_name=name, file_hash=digest, started_by=by)
+    else:
+        ImportRun.objects.filter(pk=run.pk).update(
+            file_hash=digest, status=ImportStatus.RUNNING, progress=0
+        )
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
     seen: dict[tuple[str, str], int] = {}
@@ -511,6 +524,7 @@ def establishments_import(
     run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
     run.unchanged, run.rejected, run.rejects_file = counts.unchanged, counts.rejected, target
     run.message = f"文字コード: {encoding}"
+    run.progress = 100
     run.save()
     return run
 
@@ -525,8 +539,8 @@ class RejectWriter:
         self.path = path
         self.header = header
         self.count = 0
-        self._handle = None
-        self._writer = None
+        self._handle: TextIO | None = None
+        self._writer: Any = None
 
     def write(self, reject: Reject) -> None:
         if self._writer is None:
@@ -633,7 +647,8 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
                     "法人番号",
                     f"法人番号「{number}」の法人は台帳にありません。先に事業所データを取り込んでください。",
                 )
-            chosen_challenges, chosen_themes = [], []
+            chosen_challenges: list = []
+            chosen_themes: list = []
             for column, raw, vocabulary, out in (
                 ("課題", cells[1], challenges, chosen_challenges),
                 ("関心テーマ", cells[2], themes, chosen_themes),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.validators import (
@@ -86,25 +87,56 @@ class Corporation(models.Model):
     size_band = models.CharField(
         "規模", max_length=10, choices=SizeBand.choices, default=SizeBand.NONE, editable=False
     )
+    # Where the corporation works and what it offers, derived like the size so that matching
+    # reads one row per corporation instead of aggregating establishments on every request.
+    latitude = models.FloatField("緯度（事業所の中心）", null=True, blank=True, editable=False)
+    longitude = models.FloatField("経度（事業所の中心）", null=True, blank=True, editable=False)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="主な市区町村",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    service_types = models.JSONField("サービスの種類", default=list, editable=False)
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "site_count", "capacity_total", "size_band"]
+        excluded_fields=[
+            "search_text",
+            "site_count",
+            "capacity_total",
+            "size_band",
+            "latitude",
+            "longitude",
+            "municipality",
+            "service_types",
+        ]
     )
 
     class Meta:
         verbose_name = "法人"
         verbose_name_plural = "法人"
         ordering = ["number"]
-        indexes = [models.Index(fields=["size_band"])]
+        indexes = [
+            models.Index(fields=["size_band"]),
+            models.Index(fields=["latitude", "longitude"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def services_label(self) -> str:
+        return "、".join(self.service_types)
+
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "順番待ち"
     RUNNING = "running", "取り込み中"
     DONE = "done", "完了"
     FAILED = "failed", "失敗（ファイルを読めません）"
@@ -136,6 +168,11 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField("取り込めなかった行", default=0)
     rejects_file = models.CharField("取り込めなかった行のファイル", max_length=500, blank=True)
     message = models.TextField("メッセージ", blank=True)
+    progress = models.PositiveSmallIntegerField("進み具合（%）", default=0)
+    # A file uploaded in the browser waits here until the worker imports it.
+    upload = models.FileField(
+        "アップロードされたファイル", upload_to="imports/uploads/", blank=True
+    )
 
     class Meta:
         verbose_name = "取り込みの記録"
@@ -144,6 +181,10 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name}（{self.started_at:%Y-%m-%d %H:%M}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
     @property
     def summary(self) -> str:
@@ -283,3 +324,211 @@ class ProviderProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.corporation.name}のプロフィール"
+
+
+# --- Introductions ----------------------------------------------------------------------------------
+class IntroductionStatus(models.TextChoices):
+    PROPOSED = "proposed", "提案"
+    CONTACTED = "contacted", "連絡済み"
+    ACCEPTED = "accepted", "全員が承諾"
+    DECLINED = "declined", "辞退あり"
+    MEETING_HELD = "meeting_held", "顔合わせ済み"
+    FORMED = "formed", "協働体を結成"
+    CLOSED = "closed", "終了"
+
+
+# The moves staff may make by hand; ACCEPTED and DECLINED also follow from the parties' answers.
+INTRODUCTION_MOVES: dict[str, tuple[str, ...]] = {
+    IntroductionStatus.PROPOSED: (IntroductionStatus.CONTACTED, IntroductionStatus.CLOSED),
+    IntroductionStatus.CONTACTED: (
+        IntroductionStatus.ACCEPTED,
+        IntroductionStatus.DECLINED,
+        IntroductionStatus.CLOSED,
+    ),
+    IntroductionStatus.ACCEPTED: (IntroductionStatus.MEETING_HELD, IntroductionStatus.CLOSED),
+    IntroductionStatus.DECLINED: (IntroductionStatus.CLOSED,),
+    IntroductionStatus.MEETING_HELD: (IntroductionStatus.FORMED, IntroductionStatus.CLOSED),
+    IntroductionStatus.FORMED: (),
+    IntroductionStatus.CLOSED: (),
+}
+# Funnel order: how far an introduction got.
+INTRODUCTION_FUNNEL = (
+    IntroductionStatus.PROPOSED,
+    IntroductionStatus.CONTACTED,
+    IntroductionStatus.ACCEPTED,
+    IntroductionStatus.MEETING_HELD,
+    IntroductionStatus.FORMED,
+)
+
+
+class Introduction(models.Model):
+    """Staff introduce two or more corporations to each other, with a note on why."""
+
+    title = models.CharField("件名", max_length=200)
+    note = models.TextField("紹介の理由・メモ", blank=True)
+    status = models.CharField(
+        "状態",
+        max_length=20,
+        choices=IntroductionStatus.choices,
+        default=IntroductionStatus.PROPOSED,
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name="テーマ", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提案した人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("提案日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "紹介"
+        verbose_name_plural = "紹介"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def next_moves(self) -> tuple[str, ...]:
+        return INTRODUCTION_MOVES[self.status]
+
+    @property
+    def contacts_open(self) -> bool:
+        """Contact details go to the parties only once every one of them has accepted."""
+        return self.status in (
+            IntroductionStatus.ACCEPTED,
+            IntroductionStatus.MEETING_HELD,
+            IntroductionStatus.FORMED,
+        )
+
+
+class PartyResponse(models.TextChoices):
+    PENDING = "pending", "回答待ち"
+    ACCEPTED = "accepted", "承諾"
+    DECLINED = "declined", "辞退"
+
+
+class IntroductionParty(models.Model):
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="parties")
+    corporation = models.ForeignKey(
+        Corporation, verbose_name="法人", on_delete=models.PROTECT, related_name="introductions"
+    )
+    response = models.CharField(
+        "回答", max_length=10, choices=PartyResponse.choices, default=PartyResponse.PENDING
+    )
+    responded_at = models.DateTimeField("回答日時", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "紹介の当事者"
+        verbose_name_plural = "紹介の当事者"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["introduction", "corporation"], name="introduction_party_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corporation}（{self.get_response_display()}）"
+
+
+class IntroductionEvent(models.Model):
+    """The log of an introduction: every move and answer, with who and when."""
+
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField("状態", max_length=20, choices=IntroductionStatus.choices)
+    text = models.CharField("内容", max_length=300)
+    note = models.TextField("メモ", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("日時", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "紹介の記録"
+        verbose_name_plural = "紹介の記録"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- Theme sub-meetings -----------------------------------------------------------------------------
+class SubMeeting(models.Model):
+    """A theme sub-meeting (分科会) where similar providers sit together in small groups."""
+
+    title = models.CharField("名称", max_length=200)
+    theme = models.ForeignKey(Theme, verbose_name="テーマ", on_delete=models.PROTECT)
+    held_on = models.DateField("開催日")
+    place = models.CharField("会場", max_length=200, blank=True)
+    online = models.BooleanField("オンライン開催", default=False)
+    group_size = models.PositiveSmallIntegerField("1グループの人数（法人数）", default=4)
+    note = models.TextField("メモ", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "テーマ別分科会"
+        verbose_name_plural = "テーマ別分科会"
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SubMeetingParticipant(models.Model):
+    meeting = models.ForeignKey(SubMeeting, on_delete=models.CASCADE, related_name="participants")
+    corporation = models.ForeignKey(
+        Corporation, verbose_name="法人", on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.PositiveSmallIntegerField("グループ", null=True, blank=True)
+    # Set when staff placed the corporation by hand; regrouping keeps it where it is.
+    pinned = models.BooleanField("手で配置", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "分科会の参加法人"
+        verbose_name_plural = "分科会の参加法人"
+        ordering = ["group", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "corporation"], name="submeeting_participant_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.corporation)
+
+
+class MatchWeights(models.Model):
+    """The window's default weights for matchmaking (one row); staff may change them."""
+
+    region = models.PositiveSmallIntegerField("地域の近さ", default=35)
+    size = models.PositiveSmallIntegerField("規模", default=15)
+    challenges = models.PositiveSmallIntegerField("共通の課題", default=20)
+    themes = models.PositiveSmallIntegerField("共通の関心テーマ", default=20)
+    services = models.PositiveSmallIntegerField("補い合えるサービス", default=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "マッチングの重み"
+        verbose_name_plural = "マッチングの重み"
+
+    def __str__(self) -> str:
+        return "マッチングの重み"

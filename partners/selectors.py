@@ -1,1 +1,509 @@
-"""Read functions that compose querysets for one page or export each."""
+"""Reads of the registry: the search page, a corporation's page, matching, introductions,
+sub-meetings and exports. Each selector owns its queries (a constant number per page)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncMonth
+from django.http import QueryDict
+
+from partners import links
+from partners.access import (
+    contact_partner_ids,
+    is_own,
+    own_number,
+    visible_corporations,
+)
+from partners.filters import (
+    CORPORATION_SORTS,
+    ESTABLISHMENT_SORTS,
+    CorporationFilter,
+    EstablishmentFilter,
+)
+from partners.matching import Features, Match, Weights, rank
+from partners.models import (
+    INTRODUCTION_FUNNEL,
+    Challenge,
+    Corporation,
+    Establishment,
+    ImportRun,
+    Introduction,
+    IntroductionEvent,
+    IntroductionParty,
+    IntroductionStatus,
+    MatchWeights,
+    Municipality,
+    ProviderProfile,
+    SubMeeting,
+    SubMeetingParticipant,
+    Theme,
+)
+from portal.access import is_window_staff
+
+PAGE_SIZE = 50
+MATCH_RADIUS_KM = 60.0
+CHOICES_CACHE_SECONDS = 600
+
+
+# --- Choices of the filter form ---------------------------------------------------------------------
+def _choices_key() -> str:
+    last = ImportRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return f"partners:choices:{last}"
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Municipalities of the window's prefecture (all of them if it has none), service types,
+    challenges and themes; cached until the next import run."""
+    key = _choices_key()
+    choices = cache.get(key)
+    if choices is None:
+        places = Municipality.objects.filter(prefecture_name=settings.PORTAL_PREFECTURE)
+        if not places.exists():
+            places = Municipality.objects.all()
+        services = (
+            Establishment.objects.order_by("service_type")
+            .values_list("service_type", flat=True)
+            .distinct()
+        )
+        choices = {
+            "municipality": [(m.code, str(m)) for m in places.order_by("code")],
+            "service": [(s, s) for s in services],
+            "challenge": list(Challenge.objects.values_list("code", "label")),
+            "theme": list(Theme.objects.values_list("code", "label")),
+        }
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+# --- The search page --------------------------------------------------------------------------------
+@dataclass
+class RegistryBrowse:
+    view: str  # "corporations" or "establishments"
+    filter: CorporationFilter | EstablishmentFilter
+    page: Page
+    total: int
+    sorts: tuple
+    valid: bool
+
+
+def _corporation_rows(queryset):
+    return queryset.select_related("municipality", "profile")
+
+
+def _establishment_rows(queryset):
+    return queryset.select_related("corporation", "municipality")
+
+
+def registry_queryset(*, params: QueryDict, user, view: str | None = None):
+    """The filtered (not paginated) rows of the search page, for the page and for exports."""
+    view = view or ("establishments" if params.get("view") == "establishments" else "corporations")
+    choices = filter_choices()
+    if view == "establishments":
+        base = (
+            Establishment.objects.filter(corporation__in=visible_corporations(user))
+            if not is_window_staff(user)
+            else Establishment.objects.all()
+        )
+        flt: CorporationFilter | EstablishmentFilter = EstablishmentFilter(
+            params, queryset=base, choices=choices
+        )
+    else:
+        flt = CorporationFilter(params, queryset=visible_corporations(user), choices=choices)
+    valid = flt.is_valid()
+    queryset = flt.qs if valid else flt.queryset.none()
+    if not params.get("sort"):
+        queryset = (
+            queryset.order_by("number")
+            if view == "corporations"
+            else queryset.order_by("number", "service_type")
+        )
+    return view, flt, queryset, valid
+
+
+def registry_browse(*, params: QueryDict, user) -> RegistryBrowse:
+    view, flt, queryset, valid = registry_queryset(params=params, user=user)
+    rows = _corporation_rows(queryset) if view == "corporations" else _establishment_rows(queryset)
+    paginator = Paginator(rows, PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
+    sorts = CORPORATION_SORTS if view == "corporations" else ESTABLISHMENT_SORTS
+    return RegistryBrowse(view, flt, page, paginator.count, sorts, valid)
+
+
+# --- A corporation's page ---------------------------------------------------------------------------
+def corporation_for(*, number: str) -> Corporation | None:
+    profiles = ProviderProfile.objects.prefetch_related("challenges", "themes")
+    return (
+        Corporation.objects.select_related("municipality")
+        .prefetch_related(Prefetch("profile", queryset=profiles))
+        .filter(number=number)
+        .first()
+    )
+
+
+@dataclass
+class CorporationPage:
+    corporation: Corporation
+    profile: ProviderProfile | None
+    establishments: list[Establishment]
+    introductions: list[Introduction]
+    memberships: list[dict]
+    show_contact: bool
+    services: list[tuple[str, int]]
+    changes: list[dict]
+
+
+def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
+    profile = getattr(corporation, "profile", None)
+    establishments = list(
+        corporation.establishments.select_related("municipality").order_by(
+            "municipality_id", "number", "service_type"
+        )
+    )
+    introductions = Introduction.objects.filter(parties__corporation=corporation).prefetch_related(
+        Prefetch("parties", queryset=IntroductionParty.objects.select_related("corporation"))
+    )
+    if not is_window_staff(user) and not is_own(user, corporation):
+        introductions = introductions.none()  # another provider's introductions are not shown
+    show_contact = is_window_staff(user) or is_own(user, corporation)
+    if not show_contact:
+        show_contact = corporation.pk in contact_partner_ids(user)
+    services = Counter(e.service_type for e in establishments)
+    memberships = links.memberships([corporation.pk]).get(corporation.pk, [])
+    if not is_window_staff(user) and not is_own(user, corporation):
+        memberships = []
+    changes: list[dict] = []
+    if is_window_staff(user):
+        changes = _changes(corporation, profile, establishments)
+    return CorporationPage(
+        changes=changes,
+        corporation=corporation,
+        profile=profile,
+        establishments=establishments,
+        introductions=list(introductions.order_by("-created_at")),
+        memberships=memberships,
+        show_contact=show_contact,
+        services=services.most_common(),
+    )
+
+
+def _changes(corporation, profile, establishments) -> list[dict]:
+    """Where this corporation's rows came from: import runs and people, newest first."""
+    rows = []
+    for record in corporation.history.select_related("history_user")[:10]:
+        rows.append(
+            {
+                "at": record.history_date,
+                "what": "法人の情報",
+                "who": record.history_user,
+                "why": record.history_change_reason or "",
+            }
+        )
+    if profile is not None:
+        for record in profile.history.select_related("history_user")[:10]:
+            rows.append(
+                {
+                    "at": record.history_date,
+                    "what": "プロフィール",
+                    "who": record.history_user,
+                    "why": record.history_change_reason or "",
+                }
+            )
+    run_ids = {e.last_import_id for e in establishments if e.last_import_id}
+    for run in ImportRun.objects.filter(pk__in=run_ids).select_related("started_by"):
+        rows.append(
+            {
+                "at": run.started_at,
+                "what": "事業所（オープンデータ）",
+                "who": run.started_by,
+                "why": f"取り込み #{run.pk}（{run.file_name}）",
+            }
+        )
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return rows[:15]
+
+
+# --- Matching ---------------------------------------------------------------------------------------
+def default_weights() -> Weights:
+    row = MatchWeights.objects.order_by("pk").first()
+    if row is None:
+        return Weights()
+    return Weights(
+        region=row.region,
+        size=row.size,
+        challenges=row.challenges,
+        themes=row.themes,
+        services=row.services,
+    )
+
+
+def features_of(corporation: Corporation) -> Features:
+    """Features of one corporation whose municipality and profile (with its lists) are loaded."""
+    profile = getattr(corporation, "profile", None)
+    try:
+        municipality = corporation.municipality
+    except Municipality.DoesNotExist:  # pragma: no cover - the FK is nullable, not dangling
+        municipality = None
+    return Features(
+        id=corporation.pk,
+        number=corporation.number,
+        name=corporation.name,
+        latitude=corporation.latitude,
+        longitude=corporation.longitude,
+        municipality_id=corporation.municipality_id,
+        municipality_name=municipality.name if municipality else "",
+        sites=corporation.site_count,
+        capacity=corporation.capacity_total,
+        services=frozenset(corporation.service_types or ()),
+        challenges=frozenset(c.label for c in profile.challenges.all()) if profile else frozenset(),
+        themes=frozenset(t.label for t in profile.themes.all()) if profile else frozenset(),
+        consent=bool(profile and profile.consent_matching),
+        kind=corporation.get_kind_display(),
+    )
+
+
+def candidate_features(queryset) -> list[Features]:
+    """Features of many corporations in three queries, whatever their number."""
+    rows = list(
+        queryset.values_list(
+            "pk",
+            "number",
+            "name",
+            "latitude",
+            "longitude",
+            "municipality_id",
+            "municipality__name",
+            "site_count",
+            "capacity_total",
+            "service_types",
+            "profile__consent_matching",
+            "kind",
+        )
+    )
+    ids = queryset.values("pk")
+    challenges: dict[int, set[str]] = defaultdict(set)
+    themes: dict[int, set[str]] = defaultdict(set)
+    through_c = ProviderProfile.challenges.through.objects.filter(
+        providerprofile__corporation__in=ids
+    ).values_list("providerprofile__corporation_id", "challenge__label")
+    for pk, label in through_c:
+        challenges[pk].add(label)
+    through_t = ProviderProfile.themes.through.objects.filter(
+        providerprofile__corporation__in=ids
+    ).values_list("providerprofile__corporation_id", "theme__label")
+    for pk, label in through_t:
+        themes[pk].add(label)
+    kinds = dict(Corporation._meta.get_field("kind").choices or [])
+    return [
+        Features(
+            id=pk,
+            number=number,
+            name=name,
+            latitude=lat,
+            longitude=lon,
+            municipality_id=municipality_id,
+            municipality_name=municipality_name or "",
+            sites=sites,
+            capacity=capacity,
+            services=frozenset(services or ()),
+            challenges=frozenset(challenges.get(pk, ())),
+            themes=frozenset(themes.get(pk, ())),
+            consent=bool(consent),
+            kind=str(kinds.get(kind, kind)),
+        )
+        for (
+            pk,
+            number,
+            name,
+            lat,
+            lon,
+            municipality_id,
+            municipality_name,
+            sites,
+            capacity,
+            services,
+            consent,
+            kind,
+        ) in rows  # fmt: skip
+    ]
+
+
+def match_candidates(
+    *, corporation: Corporation, user, weights: Weights | None = None, top: int = 20
+) -> list[Match]:
+    """Rank partners for a corporation. Excludes itself and corporations already in a consortium
+    with it; a manager (non-staff) only ever sees corporations that consented.
+
+    Candidates come from an indexed box around the corporation's centre (or its prefecture when it
+    has no coordinates), so a match reads a few thousand rows at most, not the whole country.
+    """
+    import math
+
+    weights = weights or default_weights()
+    own = candidate_features(Corporation.objects.filter(pk=corporation.pk))[0]
+    base = Corporation.objects.filter(site_count__gt=0).exclude(pk=corporation.pk)
+    excluded = links.co_member_ids(corporation.pk)
+    if excluded:
+        base = base.exclude(pk__in=excluded)
+    if not is_window_staff(user):
+        base = base.filter(profile__consent_matching=True)
+    if own.latitude is not None and own.longitude is not None:
+        dlat = MATCH_RADIUS_KM / 111.0
+        dlon = MATCH_RADIUS_KM / (111.0 * max(0.2, math.cos(math.radians(own.latitude))))
+        area = Q(
+            latitude__range=(own.latitude - dlat, own.latitude + dlat),
+            longitude__range=(own.longitude - dlon, own.longitude + dlon),
+        )
+        if own.municipality_id:
+            area |= Q(municipality_id=own.municipality_id)
+        nearby = base.filter(area)
+    elif own.municipality_id:
+        nearby = base.filter(municipality__code__startswith=own.prefecture_code)
+    else:
+        nearby = base
+    candidates = candidate_features(nearby)
+    if len(candidates) < top and nearby is not base:
+        candidates = candidate_features(
+            base.filter(municipality__code__startswith=own.prefecture_code)
+        )
+    return rank(own, candidates, weights, top)
+
+
+def own_corporation(user) -> Corporation | None:
+    number = own_number(user)
+    return Corporation.objects.filter(number=number).first() if number else None
+
+
+# --- Imports ----------------------------------------------------------------------------------------
+def import_runs(*, limit: int = 50):
+    return ImportRun.objects.select_related("started_by").order_by("-started_at", "-pk")[:limit]
+
+
+# --- Introductions ----------------------------------------------------------------------------------
+def introductions_for(*, user, status: str = ""):
+    queryset = Introduction.objects.select_related("theme", "created_by").prefetch_related(
+        Prefetch(
+            "parties", queryset=IntroductionParty.objects.select_related("corporation__profile")
+        )
+    )
+    if not is_window_staff(user):
+        queryset = queryset.filter(parties__corporation__number=own_number(user) or "-").distinct()
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-pk")
+
+
+def introduction_detail(*, pk: int) -> Introduction | None:
+    return (
+        Introduction.objects.select_related("theme", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=IntroductionParty.objects.select_related(
+                    "corporation__profile", "corporation__municipality"
+                ),
+            ),
+            Prefetch("events", queryset=IntroductionEvent.objects.select_related("by")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def party_rows(introduction: Introduction, user) -> list[dict]:
+    """The parties as this user may see them: a manager sees another party's name only if it
+    consented to matching or every party has accepted."""
+    own = own_number(user)
+    rows = []
+    for party in introduction.parties.all():
+        corporation = party.corporation
+        profile = getattr(corporation, "profile", None)
+        visible = (
+            is_window_staff(user)
+            or corporation.number == own
+            or introduction.contacts_open
+            or bool(profile and profile.consent_matching)
+        )
+        rows.append(
+            {
+                "party": party,
+                "name": corporation.name if visible else "（マッチングに同意していない法人）",
+                "number": corporation.number if visible else "",
+                "own": corporation.number == own,
+                "profile": profile
+                if (is_window_staff(user) or introduction.contacts_open)
+                else None,
+            }
+        )
+    return rows
+
+
+@dataclass
+class Funnel:
+    months: list[date]
+    states: list[tuple[str, str]]
+    rows: list[dict]  # {"month": date, "counts": [int per state]}
+    totals: list[int]
+    current: list[tuple[str, int]]
+
+
+def introduction_funnel(*, months: int = 12) -> Funnel:
+    """How many introductions reached each state, per month (from the event log), and how many
+    sit in each state now."""
+    reached = (
+        IntroductionEvent.objects.annotate(month=TruncMonth("at"))
+        .values("month", "status")
+        .annotate(n=Count("introduction", distinct=True))
+    )
+    table: dict[date, Counter] = defaultdict(Counter)
+    for row in reached:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        table[month][row["status"]] += row["n"]
+    states = [(s.value, s.label) for s in INTRODUCTION_FUNNEL] + [
+        (IntroductionStatus.DECLINED.value, IntroductionStatus.DECLINED.label),
+        (IntroductionStatus.CLOSED.value, IntroductionStatus.CLOSED.label),
+    ]
+    ordered = sorted(table, reverse=True)[:months]
+    rows: list[dict] = [{"month": m, "counts": [table[m][s] for s, _ in states]} for m in ordered]
+    totals = [sum(r["counts"][i] for r in rows) for i in range(len(states))]
+    now = dict(Introduction.objects.values_list("status").annotate(n=Count("pk")))
+    current = [(label, now.get(value, 0)) for value, label in states]
+    return Funnel(ordered, states, rows, totals, current)
+
+
+# --- Sub-meetings -----------------------------------------------------------------------------------
+def submeetings():
+    return SubMeeting.objects.select_related("theme").annotate(count=Count("participants"))
+
+
+def submeeting_groups(*, meeting: SubMeeting) -> tuple[list[dict], list[SubMeetingParticipant]]:
+    """The meeting's groups with their members and reason, and the participants not yet placed."""
+    from partners.grouping import group_reason
+
+    participants = list(
+        meeting.participants.select_related(
+            "corporation__municipality", "corporation__profile"
+        ).prefetch_related("corporation__profile__challenges", "corporation__profile__themes")
+    )
+    features = {p.pk: features_of(p.corporation) for p in participants}
+    grouped: dict[int, list[SubMeetingParticipant]] = defaultdict(list)
+    unplaced = []
+    for p in participants:
+        p.features = features[p.pk]  # type: ignore[attr-defined]
+        if p.group:
+            grouped[p.group].append(p)
+        else:
+            unplaced.append(p)
+    groups = [
+        {
+            "number": number,
+            "members": members,
+            "reason": group_reason([features[m.pk] for m in members]),
+        }
+        for number, members in sorted(grouped.items())
+    ]
+    return groups, unplaced

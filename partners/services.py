@@ -1,36 +1,357 @@
-"""Every write of the registry that is not an import: derived sizes, profiles."""
+"""Every write of the registry that is not an import: derived sizes, profiles, introductions,
+sub-meetings, uploads and matching weights."""
 
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Avg, Count, Sum
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from partners.models import Corporation, SizeBand
+from partners.imports import UnusableFile, establishments_import
+from partners.models import (
+    INTRODUCTION_MOVES,
+    Corporation,
+    Establishment,
+    ImportRun,
+    ImportStatus,
+    Introduction,
+    IntroductionEvent,
+    IntroductionParty,
+    IntroductionStatus,
+    MatchWeights,
+    PartyResponse,
+    ProviderProfile,
+    SizeBand,
+    SubMeeting,
+    SubMeetingParticipant,
+)
+
+DERIVED_FIELDS = [
+    "site_count",
+    "capacity_total",
+    "size_band",
+    "latitude",
+    "longitude",
+    "municipality",
+    "service_types",
+]
 
 
-def corporations_refresh_size(*, ids) -> int:
-    """Recompute sites (distinct 事業所番号), total capacity and size band of these corporations."""
-    ids = list(ids)
-    if not ids:
-        return 0
+def _derived(ids: list[int]) -> dict[int, dict]:
     stats = {
         row["pk"]: row
         for row in Corporation.objects.filter(pk__in=ids)
         .annotate(
             sites=Count("establishments__number", distinct=True),
             capacity=Sum("establishments__capacity"),
+            lat=Avg("establishments__latitude"),
+            lon=Avg("establishments__longitude"),
         )
-        .values("pk", "sites", "capacity")
+        .values("pk", "sites", "capacity", "lat", "lon")
     }
-    changed = []
-    for corporation in Corporation.objects.filter(pk__in=ids).only(
-        "pk", "site_count", "capacity_total", "size_band"
-    ):
-        row = stats[corporation.pk]
-        values = (row["sites"], row["capacity"], SizeBand.for_sites(row["sites"]))
-        if (corporation.site_count, corporation.capacity_total, corporation.size_band) != values:
-            corporation.site_count, corporation.capacity_total, corporation.size_band = values
-            changed.append(corporation)
-    with transaction.atomic():
-        Corporation.objects.bulk_update(
-            changed, ["site_count", "capacity_total", "size_band"], batch_size=1000
+    places: dict[int, Counter] = defaultdict(Counter)
+    services: dict[int, set[str]] = defaultdict(set)
+    # Coordinates summed per (corporation, municipality): the centre used for distances is that of
+    # the sites in the corporation's main municipality, where it mostly works, so one far-away
+    # site does not pull a local provider's centre into the mountains.
+    sums: dict[tuple[int, str | None], list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    rows = Establishment.objects.filter(corporation_id__in=ids).values_list(
+        "corporation_id", "municipality_id", "service_type", "latitude", "longitude"
+    )
+    for corporation_id, municipality_id, service_type, lat, lon in rows.iterator(chunk_size=5000):
+        if municipality_id:
+            places[corporation_id][municipality_id] += 1
+        services[corporation_id].add(service_type)
+        if lat is not None and lon is not None:
+            acc = sums[(corporation_id, municipality_id)]
+            acc[0] += float(lat)
+            acc[1] += float(lon)
+            acc[2] += 1
+    result = {}
+    for pk, row in stats.items():
+        # The most common municipality; ties go to the smaller code so the answer is stable.
+        counted = places.get(pk)
+        main = min(counted.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counted else None
+        lat_sum, lon_sum, n = sums.get((pk, main), (0.0, 0.0, 0))
+        centre = (round(lat_sum / n, 6), round(lon_sum / n, 6)) if n else None
+        if centre is None and row["lat"] is not None:
+            centre = (round(float(row["lat"]), 6), round(float(row["lon"]), 6))
+        result[pk] = {
+            "site_count": row["sites"],
+            "capacity_total": row["capacity"],
+            "size_band": SizeBand.for_sites(row["sites"]),
+            "latitude": centre[0] if centre else None,
+            "longitude": centre[1] if centre else None,
+            "municipality_id": main,
+            "service_types": sorted(services.get(pk, ())),
+        }
+    return result
+
+
+def corporations_refresh_size(*, ids, chunk: int = 2000) -> int:
+    """Recompute what is derived from a corporation's establishments: sites (distinct 事業所番号),
+    total capacity, size band, centre, main municipality and service mix."""
+    ids = sorted(set(ids))
+    changed_count = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        derived = _derived(part)
+        changed = []
+        for corporation in Corporation.objects.filter(pk__in=part).only("pk", *DERIVED_FIELDS):
+            values = derived[corporation.pk]
+            if any(getattr(corporation, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(corporation, key, value)
+                changed.append(corporation)
+        with transaction.atomic():
+            Corporation.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=1000)
+        changed_count += len(changed)
+    return changed_count
+
+
+# --- Uploads in the browser -------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+
+
+def import_upload(*, uploaded, by) -> ImportRun:
+    """Keep an uploaded open-data file and enqueue its import once the record is committed."""
+    from partners.tasks import import_establishments_file
+
+    name = Path(uploaded.name).name
+    if not name.lower().endswith(".csv"):
+        raise ValidationError("CSVファイル（.csv）を選んでください。")
+    if uploaded.size > UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            f"ファイルが大きすぎます（上限 {UPLOAD_MAX_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
         )
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            file_name=name, file_hash="", started_by=by, status=ImportStatus.QUEUED
+        )
+        run.upload.save(f"run-{run.pk}.csv", uploaded, save=True)
+        transaction.on_commit(lambda: import_establishments_file.delay(run.pk))
+    return run
+
+
+def import_run_upload(*, run_id: int) -> ImportRun | None:
+    """Import a queued upload; a second delivery of a finished run changes nothing."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or run.is_finished or not run.upload:
+        return run
+
+    def progress(percent: int) -> None:
+        ImportRun.objects.filter(pk=run_id).update(progress=percent)
+
+    try:
+        return establishments_import(
+            path=Path(run.upload.path),
+            by=run.started_by,
+            display_name=run.file_name,
+            progress=progress,
+            run=run,
+        )
+    except UnusableFile:
+        return ImportRun.objects.get(pk=run_id)
+
+
+# --- Profiles ---------------------------------------------------------------------------------------
+class EditConflict(Exception):
+    """Somebody else saved the same row after this form was opened."""
+
+
+def profile_update(
+    *,
+    corporation: Corporation,
+    challenges,
+    themes,
+    consent_matching: bool,
+    contact_person: str,
+    contact: str,
+    by,
+    opened_at=None,
+) -> ProviderProfile:
+    """Save a corporation's profile (staff or the corporation's own managers), one history version."""
+    with transaction.atomic():
+        profile, _ = ProviderProfile.objects.select_for_update().get_or_create(
+            corporation=corporation
+        )
+        if opened_at is not None and profile.updated_at > opened_at:
+            raise EditConflict
+        profile.skip_history_when_saving = True  # type: ignore[attr-defined]
+        profile.consent_matching = consent_matching
+        profile.contact_person = contact_person.strip()
+        profile.contact = contact.strip()
+        profile.save()
+        profile.challenges.set(challenges)
+        profile.themes.set(themes)
+        del profile.skip_history_when_saving  # type: ignore[attr-defined]
+        profile._change_reason = f"{by.email} が編集"  # type: ignore[attr-defined]
+        profile._history_user = by  # type: ignore[attr-defined]
+        profile.save()
+    return profile
+
+
+# --- Introductions ----------------------------------------------------------------------------------
+def _who(user) -> str:
+    return (user.get_full_name() or user.email) if user else "システム"
+
+
+def _log(introduction: Introduction, text: str, by, note: str = "") -> None:
+    IntroductionEvent.objects.create(
+        introduction=introduction, status=introduction.status, text=text, note=note, by=by
+    )
+
+
+def introduction_propose(
+    *, corporations, title: str, note: str = "", theme=None, by
+) -> Introduction:
+    corporations = list(dict.fromkeys(corporations))
+    if len(corporations) < 2:
+        raise ValidationError("紹介には2つ以上の法人を選んでください。")
+    if not title.strip():
+        # No names: the parties see the title before they may see each other's names.
+        topic = theme.label if theme else "協働"
+        title = f"{topic}に関する紹介（{len(corporations)}法人）"
+    with transaction.atomic():
+        introduction = Introduction(
+            title=title.strip()[:200], note=note, theme=theme, created_by=by
+        )
+        introduction._history_user = by  # type: ignore[attr-defined]
+        introduction.save()
+        IntroductionParty.objects.bulk_create(
+            [IntroductionParty(introduction=introduction, corporation=c) for c in corporations]
+        )
+        _log(introduction, f"{_who(by)} が紹介を提案しました", by, note)
+    return introduction
+
+
+def _save_status(introduction: Introduction, status: str, by, reason: str) -> None:
+    introduction.status = status
+    introduction.version += 1
+    introduction._history_user = by  # type: ignore[attr-defined]
+    introduction._change_reason = reason  # type: ignore[attr-defined]
+    introduction.save()
+
+
+def introduction_move(*, introduction: Introduction, to: str, by, note: str = "", version=None):
+    """Staff move an introduction along proposed → contacted → accepted/declined → meeting held →
+    consortium formed, or close it."""
+    with transaction.atomic():
+        current = Introduction.objects.select_for_update().get(pk=introduction.pk)
+        if version is not None and current.version != int(version):
+            raise EditConflict
+        if to not in INTRODUCTION_MOVES[current.status]:
+            raise ValidationError(
+                f"「{current.get_status_display()}」から「{IntroductionStatus(to).label}」には進められません。"
+            )
+        if to == IntroductionStatus.ACCEPTED:
+            # Staff record the answers they received, on behalf of the parties still pending.
+            current.parties.filter(response=PartyResponse.PENDING).update(
+                response=PartyResponse.ACCEPTED, responded_at=timezone.now()
+            )
+        label = IntroductionStatus(to).label
+        _save_status(current, to, by, f"{by.email} が「{label}」へ")
+        _log(current, f"{_who(by)} が「{label}」にしました", by, note)
+    return current
+
+
+def introduction_respond(*, introduction: Introduction, corporation: Corporation, accept: bool, by):
+    """A party (its manager, or staff for it) accepts or declines; when every party has accepted
+    the introduction becomes accepted and contact details open to the parties."""
+    with transaction.atomic():
+        current = Introduction.objects.select_for_update().get(pk=introduction.pk)
+        if current.status not in (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED):
+            raise ValidationError("この紹介は回答を受け付けていません。")
+        party = current.parties.filter(corporation=corporation).first()
+        if party is None:
+            raise ValidationError("この法人はこの紹介の当事者ではありません。")
+        party.response = PartyResponse.ACCEPTED if accept else PartyResponse.DECLINED
+        party.responded_at = timezone.now()
+        party._history_user = by  # type: ignore[attr-defined]
+        party.save()
+        answer = "承諾" if accept else "辞退"
+        _log(current, f"{corporation.name}が{answer}しました（{_who(by)}）", by)
+        responses = set(current.parties.values_list("response", flat=True))
+        if responses == {PartyResponse.ACCEPTED}:
+            _save_status(current, IntroductionStatus.ACCEPTED, by, "全員が承諾")
+            _log(current, "全員が承諾しました。連絡先を互いに表示します", by)
+        elif not accept:
+            _save_status(current, IntroductionStatus.DECLINED, by, f"{corporation.name}が辞退")
+    return current
+
+
+# --- Theme sub-meetings -----------------------------------------------------------------------------
+def submeeting_create(*, values: dict, by) -> SubMeeting:
+    meeting = SubMeeting(**values, created_by=by)
+    meeting.full_clean()
+    meeting._history_user = by  # type: ignore[attr-defined]
+    meeting.save()
+    return meeting
+
+
+def submeeting_add(*, meeting: SubMeeting, corporations, by) -> int:
+    existing = set(meeting.participants.values_list("corporation_id", flat=True))
+    new = [
+        SubMeetingParticipant(meeting=meeting, corporation=c)
+        for c in corporations
+        if c.pk not in existing
+    ]
+    bulk_create_with_history(new, SubMeetingParticipant, default_user=by)
+    return len(new)
+
+
+def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> None:
+    participant = meeting.participants.filter(corporation_id=corporation_id).first()
+    if participant:
+        participant._history_user = by  # type: ignore[attr-defined]
+        participant.delete()
+
+
+def submeeting_group(*, meeting: SubMeeting, group_size: int, by) -> None:
+    """Propose groups: participants placed by hand stay; the others are grouped by similarity."""
+    from partners.grouping import propose_groups
+
+    with transaction.atomic():
+        meeting = SubMeeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting.group_size = group_size
+        meeting._history_user = by  # type: ignore[attr-defined]
+        meeting.save(update_fields=["group_size"])
+        participants = list(
+            meeting.participants.select_related("corporation__profile").prefetch_related(
+                "corporation__profile__challenges", "corporation__profile__themes"
+            )
+        )
+        assignment = propose_groups(participants, group_size=group_size)
+        changed = []
+        for participant in participants:
+            group = assignment[participant.pk]
+            if participant.group != group:
+                participant.group = group
+                changed.append(participant)
+        bulk_update_with_history(changed, SubMeetingParticipant, ["group"], default_user=by)
+
+
+def submeeting_move(*, meeting: SubMeeting, moves: dict[int, int | None], by) -> int:
+    """Staff place participants by hand (participant id → group number); those stay pinned."""
+    changed = []
+    for participant in meeting.participants.filter(pk__in=list(moves)):
+        group = moves[participant.pk]
+        if participant.group != group:
+            participant.group = group
+            participant.pinned = group is not None
+            changed.append(participant)
+    bulk_update_with_history(changed, SubMeetingParticipant, ["group", "pinned"], default_user=by)
     return len(changed)
+
+
+# --- Matching weights -------------------------------------------------------------------------------
+def match_weights_update(*, values: dict, by) -> MatchWeights:
+    weights = MatchWeights.objects.order_by("pk").first() or MatchWeights()
+    for key, value in values.items():
+        setattr(weights, key, value)
+    weights._history_user = by  # type: ignore[attr-defined]
+    weights.save()
+    return weights

@@ -1,1 +1,14 @@
-"""Celery tasks: take ids, refetch, call a service."""
+"""Celery tasks of the registry: they take ids, refetch and call a service."""
+
+from partners import services
+from portal.celery import app
+
+
+# Bound to the project's app directly (not shared_task): the web process never runs Celery's
+# autodiscovery, and a task module first imported after the app is finalized would otherwise be
+# missing from its registry in threads other than the main one.
+@app.task(name="partners.import_establishments_file")
+def import_establishments_file(run_id: int) -> None:
+    """Import a file uploaded in the browser. A second delivery (after a worker died) resumes the
+    same run: the upsert is idempotent and a finished run is left alone."""
+    services.import_run_upload(run_id=run_id)

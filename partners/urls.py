@@ -1,6 +1,30 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from partners import views
 
 app_name = "partners"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
+    path("c/<str:number>/", views.corporation, name="corporation"),
+    path("c/<str:number>/profile/", views.profile_edit, name="profile_edit"),
+    path("c/<str:number>/match/", views.match, name="match"),
+    path("weights/", views.weights_save, name="weights_save"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/rejects.csv", views.import_rejects, name="import_rejects"),
+    path("introductions/", views.introductions, name="introductions"),
+    path("introductions/new/", views.introduction_new, name="introduction_new"),
+    path("introductions/<int:pk>/", views.introduction, name="introduction"),
+    path("introductions/<int:pk>/move/", views.introduction_move, name="introduction_move"),
+    path(
+        "introductions/<int:pk>/respond/", views.introduction_respond, name="introduction_respond"
+    ),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    re_path(
+        r"^meetings/(?P<pk>\d+)/groups\.(?P<fmt>csv|xlsx)$",
+        views.meeting_export,
+        name="meeting_export",
+    ),
+]

@@ -1,10 +1,411 @@
-"""Pages of the provider registry and matchmaking (window staff only)."""
+"""Pages of the provider registry and matchmaking.
 
-from django.shortcuts import render
+Staff use all of it; a manager sees their own corporation, providers that consented, matches for
+their own corporation and the introductions it is party to (rules in partners/access.py).
+"""
 
-from portal.access import permission_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partners import access, exports, selectors, services
+from partners.forms import (
+    GroupForm,
+    IntroductionForm,
+    MoveForm,
+    ParticipantsForm,
+    ProfileForm,
+    SubMeetingForm,
+    UploadForm,
+    WeightsForm,
+)
+from partners.matching import Weights
+from partners.models import (
+    ImportRun,
+    Introduction,
+    IntroductionStatus,
+    MatchWeights,
+    SubMeeting,
+)
+from portal.access import is_window_staff, permission_required
+
+
+def _stamp() -> str:
+    return timezone.localdate().strftime("%Y%m%d")
 
 
 @permission_required("use_registry")
 def index(request):
-    return render(request, "partners/index.html")
+    browse = selectors.registry_browse(params=request.GET, user=request.user)
+    context = {"browse": browse, "own": selectors.own_corporation(request.user)}
+    if request.htmx:
+        return render(request, "partners/index.html#results", context)
+    return render(request, "partners/index.html", context)
+
+
+@permission_required("manage_registry")
+def export(request, fmt: str):
+    view, _flt, queryset, _valid = selectors.registry_queryset(
+        params=request.GET, user=request.user
+    )
+    title, header, rows = exports.registry_table(view, queryset)
+    name = f"{'establishments' if view == 'establishments' else 'corporations'}-{_stamp()}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.stream_csv(header, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.xlsx_bytes(title, header, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _corporation_or_404(request, number: str):
+    corporation = selectors.corporation_for(number=number)
+    if corporation is None:
+        raise Http404("この法人番号の法人は台帳にありません。")
+    access.check(access.can_view_corporation(request.user, corporation))
+    return corporation
+
+
+@permission_required("use_registry")
+def corporation(request, number: str):
+    corp = _corporation_or_404(request, number)
+    page = selectors.corporation_page(corporation=corp, user=request.user)
+    context = {
+        "page": page,
+        "corp": corp,
+        "may_edit": access.can_edit_profile(request.user, corp),
+        "may_match": access.can_match_for(request.user, corp),
+    }
+    return render(request, "partners/corporation.html", context)
+
+
+@permission_required("use_registry")
+def profile_edit(request, number: str):
+    corp = _corporation_or_404(request, number)
+    access.check(access.can_edit_profile(request.user, corp))
+    profile = getattr(corp, "profile", None)
+    initial = {"opened_at": timezone.now()}
+    if profile:
+        initial.update(
+            challenges=list(profile.challenges.all()),
+            themes=list(profile.themes.all()),
+            consent_matching=profile.consent_matching,
+            contact_person=profile.contact_person,
+            contact=profile.contact,
+        )
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.profile_update(
+                corporation=corp,
+                challenges=data["challenges"],
+                themes=data["themes"],
+                consent_matching=data["consent_matching"],
+                contact_person=data["contact_person"],
+                contact=data["contact"],
+                by=request.user,
+                opened_at=data["opened_at"],
+            )
+        except services.EditConflict:
+            form.add_error(
+                None,
+                "この画面を開いた後に、ほかの人がプロフィールを更新しました。入力内容は保存していません。"
+                "ページを開き直して、最新の内容に重ねて入力してください。",
+            )
+        else:
+            messages.success(request, "プロフィールを保存しました。")
+            return redirect("partners:corporation", number=corp.number)
+    return render(request, "partners/profile_edit.html", {"corp": corp, "form": form})
+
+
+@permission_required("use_registry")
+def match(request, number: str):
+    corp = _corporation_or_404(request, number)
+    access.check(access.can_match_for(request.user, corp))
+    saved = MatchWeights.objects.order_by("pk").first()
+    staff = is_window_staff(request.user)
+    params = request.GET if (staff and "region" in request.GET) else None
+    form = WeightsForm(params, initial=WeightsForm.initial_from(saved))
+    top = 20
+    weights = selectors.default_weights()
+    if params is not None and form.is_valid():
+        data = form.cleaned_data
+        top = data["top"]
+        weights = Weights(
+            region=data["region"],
+            size=data["size"],
+            challenges=data["challenges"],
+            themes=data["themes"],
+            services=data["services"],
+            complementary_size=data["size_mode"] == "complementary",
+        )
+    elif "top" in request.GET and request.GET["top"].isdigit():
+        top = max(1, min(200, int(request.GET["top"])))
+    results = [] if params is not None and not form.is_valid() else None
+    if results is None:
+        results = selectors.match_candidates(
+            corporation=corp, user=request.user, weights=weights, top=top
+        )
+    context = {"corp": corp, "form": form, "results": results, "weights": weights, "staff": staff}
+    return render(request, "partners/match.html", context)
+
+
+@require_POST
+@permission_required("manage_registry")
+def weights_save(request):
+    form = WeightsForm(request.POST)
+    number = request.POST.get("number", "")
+    if form.is_valid():
+        values = {
+            k: form.cleaned_data[k] for k in ("region", "size", "challenges", "themes", "services")
+        }
+        services.match_weights_update(values=values, by=request.user)
+        messages.success(request, "この重みを窓口の既定値として保存しました。")
+    else:
+        messages.error(request, "重みを保存できませんでした。0～100の整数を入力してください。")
+    if number:
+        return redirect("partners:match", number=number)
+    return redirect("partners:index")
+
+
+# --- Imports ----------------------------------------------------------------------------------------
+@permission_required("manage_registry")
+def imports(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.import_upload(uploaded=form.cleaned_data["files"], by=request.user)
+        except ValidationError as exc:
+            form.add_error("files", exc)
+        else:
+            messages.success(
+                request, f"「{run.file_name}」を受け付けました。取り込みの進み具合を表示します。"
+            )
+            return redirect("partners:import_detail", pk=run.pk)
+    context = {"form": form, "runs": selectors.import_runs()}
+    return render(request, "partners/imports.html", context)
+
+
+@permission_required("manage_registry")
+def import_detail(request, pk: int):
+    run = get_object_or_404(ImportRun.objects.select_related("started_by"), pk=pk)
+    context = {"run": run, "poll": not run.is_finished}
+    if request.htmx:
+        return render(request, "partners/import_detail.html#progress", context)
+    return render(request, "partners/import_detail.html", context)
+
+
+@permission_required("manage_registry")
+def import_rejects(request, pk: int):
+    run = get_object_or_404(ImportRun, pk=pk)
+    if not run.rejects_file:
+        raise Http404("この取り込みには取り込めなかった行がありません。")
+    from pathlib import Path
+
+    path = Path(run.rejects_file)
+    if not path.exists():
+        raise Http404("取り込めなかった行のファイルが見つかりません。")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"rejects-run-{run.pk}.csv")
+
+
+# --- Introductions ----------------------------------------------------------------------------------
+@permission_required("use_registry")
+def introductions(request):
+    status = request.GET.get("status", "")
+    if status not in IntroductionStatus.values:
+        status = ""
+    rows = list(selectors.introductions_for(user=request.user, status=status)[:200])
+    for intro in rows:
+        intro.party_rows = selectors.party_rows(intro, request.user)
+    funnel = selectors.introduction_funnel() if is_window_staff(request.user) else None
+    context = {
+        "rows": rows,
+        "funnel": funnel,
+        "status": status,
+        "statuses": IntroductionStatus.choices,
+        "own": selectors.own_corporation(request.user),
+    }
+    return render(request, "partners/introductions.html", context)
+
+
+@permission_required("manage_registry")
+def introduction_new(request):
+    initial = {"corporations": "\n".join(request.GET.getlist("c"))}
+    form = IntroductionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        intro = services.introduction_propose(
+            corporations=data["corporations"],
+            title=data["title"],
+            note=data["note"],
+            theme=data["theme"],
+            by=request.user,
+        )
+        messages.success(request, "紹介を提案として登録しました。")
+        return redirect("partners:introduction", pk=intro.pk)
+    return render(request, "partners/introduction_new.html", {"form": form})
+
+
+@permission_required("use_registry")
+def introduction(request, pk: int):
+    intro = selectors.introduction_detail(pk=pk)
+    if intro is None:
+        raise Http404("この紹介は見つかりません。")
+    access.check(access.can_view_introduction(request.user, intro))
+    parties = selectors.party_rows(intro, request.user)
+    own_party = next((r["party"] for r in parties if r["own"]), None)
+    context = {
+        "intro": intro,
+        "parties": parties,
+        "own_party": own_party,
+        "staff": is_window_staff(request.user),
+        "show_contacts": is_window_staff(request.user) or intro.contacts_open,
+        "move_form": MoveForm(initial={"version": intro.version}),
+        "moves": [(s, IntroductionStatus(s).label) for s in intro.next_moves],
+    }
+    return render(request, "partners/introduction.html", context)
+
+
+@require_POST
+@permission_required("manage_registry")
+def introduction_move(request, pk: int):
+    intro = get_object_or_404(Introduction, pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "次の状態を選んでください。")
+        return redirect("partners:introduction", pk=pk)
+    try:
+        services.introduction_move(
+            introduction=intro,
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+            version=form.cleaned_data["version"],
+        )
+    except services.EditConflict:
+        messages.error(
+            request,
+            "この画面を開いた後に、ほかの人がこの紹介の状態を変えました。最新の状態を確認してから、もう一度操作してください。",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "紹介の状態を更新しました。")
+    return redirect("partners:introduction", pk=pk)
+
+
+@require_POST
+@permission_required("use_registry")
+def introduction_respond(request, pk: int):
+    intro = get_object_or_404(Introduction, pk=pk)
+    access.check(access.can_view_introduction(request.user, intro))
+    if is_window_staff(request.user):
+        corp = get_object_or_404(
+            intro.parties.select_related("corporation"),
+            corporation__number=request.POST.get("number"),
+        ).corporation
+    else:
+        corp = selectors.own_corporation(request.user)
+    accept = request.POST.get("answer") == "accept"
+    try:
+        services.introduction_respond(
+            introduction=intro, corporation=corp, accept=accept, by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "回答を記録しました。" if accept else "辞退を記録しました。")
+    return redirect("partners:introduction", pk=pk)
+
+
+# --- Sub-meetings -----------------------------------------------------------------------------------
+@permission_required("manage_registry")
+def meetings(request):
+    form = SubMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = services.submeeting_create(values=form.cleaned_data, by=request.user)
+        messages.success(request, "分科会を登録しました。参加する法人を追加してください。")
+        return redirect("partners:meeting", pk=meeting.pk)
+    context = {"form": form, "meetings": selectors.submeetings()}
+    return render(request, "partners/meetings.html", context)
+
+
+@permission_required("manage_registry")
+def meeting(request, pk: int):
+    meeting = get_object_or_404(SubMeeting.objects.select_related("theme"), pk=pk)
+    add_form = ParticipantsForm(request.POST if request.POST.get("action") == "add" else None)
+    group_form = GroupForm(
+        request.POST if request.POST.get("action") == "group" else None,
+        initial={"group_size": meeting.group_size},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add" and add_form.is_valid():
+            added = services.submeeting_add(
+                meeting=meeting, corporations=add_form.cleaned_data["numbers"], by=request.user
+            )
+            messages.success(request, f"{added}法人を参加者に追加しました。")
+            return redirect("partners:meeting", pk=pk)
+        if action == "group" and group_form.is_valid():
+            services.submeeting_group(
+                meeting=meeting, group_size=group_form.cleaned_data["group_size"], by=request.user
+            )
+            messages.success(
+                request, "グループ分けの案を作りました。必要なら手で入れ替えてください。"
+            )
+            return redirect("partners:meeting", pk=pk)
+        if action == "move":
+            moves = {}
+            for key, value in request.POST.items():
+                if key.startswith("group-") and key[6:].isdigit():
+                    moves[int(key[6:])] = int(value) if value.isdigit() and int(value) > 0 else None
+            changed = services.submeeting_move(meeting=meeting, moves=moves, by=request.user)
+            messages.success(request, f"{changed}法人のグループを変更しました。")
+            return redirect("partners:meeting", pk=pk)
+        if action == "remove":
+            services.submeeting_remove(
+                meeting=meeting,
+                corporation_id=int(request.POST.get("corporation", "0") or 0),
+                by=request.user,
+            )
+            messages.success(request, "参加者から外しました。")
+            return redirect("partners:meeting", pk=pk)
+    groups, unplaced = selectors.submeeting_groups(meeting=meeting)
+    group_numbers = list(range(1, max([g["number"] for g in groups] + [0]) + 2))
+    context = {
+        "meeting": meeting,
+        "groups": groups,
+        "unplaced": unplaced,
+        "add_form": add_form,
+        "group_form": group_form,
+        "group_numbers": group_numbers,
+    }
+    return render(request, "partners/meeting.html", context)
+
+
+@permission_required("manage_registry")
+def meeting_export(request, pk: int, fmt: str):
+    meeting = get_object_or_404(SubMeeting.objects.select_related("theme"), pk=pk)
+    groups, unplaced = selectors.submeeting_groups(meeting=meeting)
+    header, rows = exports.groups_table(meeting, groups, unplaced)
+    name = f"submeeting-{meeting.pk}-{_stamp()}"
+    if fmt == "csv":
+        response = HttpResponse(
+            "".join(exports.stream_csv(header, rows)), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.xlsx_bytes("グループ", header, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

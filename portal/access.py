@@ -46,7 +46,13 @@ def can_curate_cases(user) -> bool:
 
 
 def can_use_registry(user) -> bool:
-    """The provider registry and matchmaking are the window staff's working tool."""
+    """The registry is the window staff's working tool; a manager sees a narrow slice of it
+    (their own corporation, providers that consented, their introductions: partners/access.py)."""
+    return is_window_staff(user) or (is_manager(user) and bool(user.corporation_number))
+
+
+def can_manage_registry(user) -> bool:
+    """Imports, introductions, sub-meetings, exports and matching weights: staff only."""
     return is_window_staff(user)
 
 
@@ -80,6 +86,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "view_cases": can_view_cases,
     "curate_cases": can_curate_cases,
     "use_registry": can_use_registry,
+    "manage_registry": can_manage_registry,
     "view_consortia": can_view_consortia,
     "view_dashboard": can_view_dashboard,
     "request_reports": can_request_reports,

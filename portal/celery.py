@@ -95,3 +95,6 @@ class ReliableTask(Task):
 
 _configure()
 app.autodiscover_tasks()
+# The current app is thread-local in Celery; without a default, a request served by another
+# thread (a threaded server, the test live server) would look tasks up in a bare fallback app.
+app.set_default()

@@ -12,12 +12,13 @@ class NavItem:
     label: str
     url_name: str
     permission: str
+    manager_label: str = ""  # what a care-provider manager sees instead, if it differs
 
 
 NAV_ITEMS = (
     NavItem("ホーム", "home", "view_home"),
     NavItem("事例ライブラリ", "cases:index", "view_cases"),
-    NavItem("事業者台帳・マッチング", "partners:index", "use_registry"),
+    NavItem("事業者台帳・マッチング", "partners:index", "use_registry", "連携先を探す"),
     NavItem("協働の進捗", "guidance:index", "view_consortia"),
     NavItem("ダッシュボード", "guidance:dashboard", "view_dashboard"),
     NavItem("レポート", "reports", "request_reports"),
@@ -33,5 +34,10 @@ def nav_for(request) -> list[dict]:
             continue
         url = reverse(item.url_name)
         active = current == url if url == "/" else current.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        label = (
+            item.manager_label
+            if item.manager_label and access.is_manager(request.user)
+            else item.label
+        )
+        items.append({"label": label, "url": url, "active": active})
     return items

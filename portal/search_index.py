@@ -2,6 +2,10 @@
 
 Migrations call `index_operation(table)`; querysets call `matching_filter(queryset, table, terms)`
 so every app searches Japanese text the same way.
+
+On SQLite, a later migration that rebuilds the table (adding a foreign key, altering a column)
+drops its triggers: such a migration must end with `index_operation(table, ...)` again
+(tests/portal/test_search_index.py checks that every FTS table still has its three triggers).
 """
 
 from django.db import connection, migrations

@@ -47,3 +47,7 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Real Celery worker fixtures, shared by the report-job, upload and browser tests.
+from tests.portal.test_worker import media, redis_broker, start_worker  # noqa: E402, F401

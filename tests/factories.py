@@ -76,3 +76,82 @@ class CaseFactory(factory.django.DjangoModelFactory):
         for kind, code in extracted or []:
             self.tags.add(Tag.objects.get(kind=kind, code=code))
         case_refresh_search_text(case=self)
+
+
+# --- Registry -----------------------------------------------------------------------------------
+_CORP_NAMES = ["みどり会", "ひかりケア", "あおば福祉会", "さくら苑", "やまびこ会", "つばさケア"]
+
+
+def _normalize(text: str) -> str:
+    from portal.text import normalize
+
+    return normalize(text)
+
+
+def _corporate_number(n: int) -> str:
+    from portal.validators import corporate_number_check_digit
+
+    base = f"{100000000000 + n:012d}"
+    return f"{corporate_number_check_digit(base)}{base}"
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Municipality"
+        django_get_or_create = ("code",)
+
+    code = "202011"
+    prefecture_name = "長野県"
+    name = "長野市"
+
+
+class CorporationFactory(factory.django.DjangoModelFactory):
+    """A corporation; pass sites=[(municipality, lat, lon, service, capacity), ...] to give it
+    establishments (derived size and centre are refreshed)."""
+
+    class Meta:
+        model = "partners.Corporation"
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(_corporate_number)
+    name = factory.Sequence(lambda n: f"社会福祉法人{_CORP_NAMES[n % len(_CORP_NAMES)]}{n}")
+    kind = "social_welfare"
+    search_text = factory.LazyAttribute(lambda o: _normalize(f"{o.name} {o.number}"))
+
+    @factory.post_generation
+    def sites(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from partners.models import Establishment
+        from partners.services import corporations_refresh_size
+        from portal.text import normalize
+
+        for index, (place, lat, lon, service, capacity) in enumerate(extracted):
+            number = f"20{self.pk:05d}{index:03d}"
+            Establishment.objects.create(
+                number=number,
+                service_type=service,
+                name=f"{self.name}{service}{index}",
+                corporation=self,
+                municipality=place,
+                latitude=lat,
+                longitude=lon,
+                capacity=capacity,
+                search_text=normalize(f"{self.name}{service}{index} {number}"),
+            )
+        corporations_refresh_size(ids=[self.pk])
+        self.refresh_from_db()
+
+
+def profile_for(corporation, *, challenges=(), themes=(), consent=True, contact="026-111-2222"):
+    from partners.models import Challenge, ProviderProfile, Theme
+
+    profile = ProviderProfile.objects.create(
+        corporation=corporation,
+        consent_matching=consent,
+        contact_person="担当 花子",
+        contact=contact,
+    )
+    profile.challenges.set(Challenge.objects.filter(code__in=challenges))
+    profile.themes.set(Theme.objects.filter(code__in=themes))
+    return profile

@@ -16,10 +16,3 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
-
-
-@register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
-    params = context["request"].GET.copy()
-    params["page"] = number
-    return f"?{params.urlencode()}"

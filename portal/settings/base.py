@@ -135,6 +135,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Demo accounts created by seed_demo may log in only where this is true (local and test).
 PORTAL_DEMO_LOGINS = False
+# Establishments the demo prefecture gets from the synthetic generator (seed_demo).
+PORTAL_DEMO_ESTABLISHMENTS = 3000
 
 # django-axes: lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

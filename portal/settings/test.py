@@ -13,3 +13,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that worker processes started by tests see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
+PORTAL_DEMO_ESTABLISHMENTS = 300  # enough for every page, quick for tests

@@ -40,3 +40,11 @@ def jduration(value) -> str:
     if hours:
         return f"{hours}時間"
     return f"{minutes}分"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """The current URL with another page number: filters stay as they are."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"

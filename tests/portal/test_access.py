@@ -9,7 +9,11 @@ ROLES = ["anonymous", "staff", "manager", "official", "superuser"]
 MATRIX = {
     "home": {"staff", "manager", "official", "superuser"},
     "cases:index": set(ROLES),
-    "partners:index": {"staff", "superuser"},
+    "partners:index": {"staff", "manager", "superuser"},
+    "partners:introductions": {"staff", "manager", "superuser"},
+    "partners:introduction_new": {"staff", "superuser"},
+    "partners:imports": {"staff", "superuser"},
+    "partners:meetings": {"staff", "superuser"},
     "guidance:index": {"staff", "manager", "official", "superuser"},
     "guidance:dashboard": {"staff", "official", "superuser"},
     "reports": {"staff", "manager", "official", "superuser"},
@@ -42,10 +46,14 @@ def test_each_role_opens_only_what_it_may(client, users_by_role, role, url_name)
         ("staff", ["事業者台帳・マッチング", "利用者の管理", "ダッシュボード"], []),
         (
             "manager",
-            ["事例ライブラリ", "協働の進捗", "レポート"],
+            ["事例ライブラリ", "連携先を探す", "協働の進捗", "レポート"],
             ["事業者台帳", "ダッシュボード", "利用者の管理"],
         ),
-        ("official", ["ダッシュボード", "レポート", "協働の進捗"], ["事業者台帳", "利用者の管理"]),
+        (
+            "official",
+            ["ダッシュボード", "レポート", "協働の進捗"],
+            ["事業者台帳", "連携先を探す", "利用者の管理"],
+        ),
     ],
 )
 def test_navigation_shows_each_role_what_it_may_use(client, users_by_role, role, visible, hidden):

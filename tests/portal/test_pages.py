@@ -48,8 +48,8 @@ def test_unknown_page_shows_the_japanese_404(client, db):
     assert "ページが見つかりません" in response.content.decode()
 
 
-def test_forbidden_page_is_explained_in_japanese(client, manager):
-    client.force_login(manager)
+def test_forbidden_page_is_explained_in_japanese(client, official):
+    client.force_login(official)
     response = client.get(reverse("partners:index"))
     assert response.status_code == 403
     assert "権限がありません" in response.content.decode()

@@ -1,0 +1,127 @@
+"""Exports of the registry: any filtered list of corporations or establishments, and the groups
+of a sub-meeting, as CSV (UTF-8 with BOM, so Excel opens it) or XLSX. Rows stream from the
+database in chunks, so a list of 250,000 establishments does not sit in memory."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+CORPORATION_COLUMNS = (
+    ("法人番号", lambda c: c.number),
+    ("法人名", lambda c: c.name),
+    ("法人の種類", lambda c: c.get_kind_display()),
+    ("主な市区町村", lambda c: str(c.municipality) if c.municipality_id else ""),
+    ("事業所数", lambda c: c.site_count),
+    ("定員の合計", lambda c: c.capacity_total or ""),
+    ("規模", lambda c: c.get_size_band_display()),
+    ("サービスの種類", lambda c: "、".join(c.service_types or [])),
+    ("マッチング同意", lambda c: _consent(c)),
+)
+ESTABLISHMENT_COLUMNS = (
+    ("事業所番号", lambda e: e.number),
+    ("サービスの種類", lambda e: e.service_type),
+    ("事業所名", lambda e: e.name),
+    ("市区町村", lambda e: str(e.municipality) if e.municipality_id else ""),
+    ("住所", lambda e: e.address),
+    ("方書（ビル名等）", lambda e: e.building),
+    ("緯度", lambda e: "" if e.latitude is None else str(e.latitude)),
+    ("経度", lambda e: "" if e.longitude is None else str(e.longitude)),
+    ("電話番号", lambda e: e.phone),
+    ("FAX番号", lambda e: e.fax),
+    ("定員", lambda e: "" if e.capacity is None else e.capacity),
+    ("法人番号", lambda e: e.corporation.number if e.corporation_id else ""),
+    ("法人名", lambda e: e.corporation.name if e.corporation_id else ""),
+    ("URL", lambda e: e.url),
+)
+
+
+def _consent(corporation) -> str:
+    profile = getattr(corporation, "profile", None)
+    if profile is None:
+        return "未回答"
+    return "同意" if profile.consent_matching else "不同意"
+
+
+def _rows(queryset, columns) -> Iterator[list]:
+    for obj in queryset.iterator(chunk_size=2000):
+        yield [get(obj) for _header, get in columns]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(header: Iterable[str], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(list(header))
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def registry_table(view: str, queryset) -> tuple[str, list[str], Iterator[list]]:
+    if view == "establishments":
+        columns = ESTABLISHMENT_COLUMNS
+        queryset = queryset.select_related("corporation", "municipality")
+        title = "事業所"
+    else:
+        columns = CORPORATION_COLUMNS
+        queryset = queryset.select_related("municipality", "profile")
+        title = "法人"
+    return title, [h for h, _ in columns], _rows(queryset, columns)
+
+
+def groups_table(meeting, groups, unplaced) -> tuple[list[str], list[list]]:
+    header = [
+        "グループ",
+        "法人番号",
+        "法人名",
+        "主な市区町村",
+        "事業所数",
+        "経営課題",
+        "関心テーマ",
+        "グループの理由",
+    ]
+    rows = []
+    for group in groups:
+        for member in group["members"]:
+            f = member.features
+            rows.append(
+                [
+                    group["number"],
+                    f.number,
+                    f.name,
+                    f.municipality_name,
+                    f.sites,
+                    "、".join(sorted(f.challenges)),
+                    "、".join(sorted(f.themes)),
+                    group["reason"],
+                ]
+            )
+    for member in unplaced:
+        f = member.features
+        rows.append(["未割り当て", f.number, f.name, f.municipality_name, f.sites, "", "", ""])
+    return header, rows

@@ -1,0 +1,29 @@
+"""What the registry needs to know about consortia, without importing the workflow app.
+
+guidance/ sits above partners/ (style.md §12): it registers these two readers from its
+AppConfig.ready(); until it does, nobody is in a consortium.
+"""
+
+from collections.abc import Callable, Iterable
+
+# corporation id -> ids of corporations sharing an active consortium with it
+_co_members: Callable[[int], set[int]] = lambda corporation_id: set()  # noqa: E731
+# corporation ids -> {corporation id: [{"name", "role", "url", "stage"}...]}
+_memberships: Callable[[Iterable[int]], dict[int, list[dict]]] = lambda ids: {}  # noqa: E731
+
+
+def register(
+    *,
+    co_members: Callable[[int], set[int]],
+    memberships: Callable[[Iterable[int]], dict[int, list[dict]]],
+) -> None:
+    global _co_members, _memberships
+    _co_members, _memberships = co_members, memberships
+
+
+def co_member_ids(corporation_id: int) -> set[int]:
+    return _co_members(corporation_id)
+
+
+def memberships(corporation_ids: Iterable[int]) -> dict[int, list[dict]]:
+    return _memberships(corporation_ids)
