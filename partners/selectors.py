@@ -165,7 +165,9 @@ def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
         )
     )
     introductions = Introduction.objects.filter(parties__corporation=corporation).prefetch_related(
-        Prefetch("parties", queryset=IntroductionParty.objects.select_related("corporation"))
+        Prefetch(
+            "parties", queryset=IntroductionParty.objects.select_related("corporation__profile")
+        )
     )
     if not is_window_staff(user) and not is_own(user, corporation):
         introductions = introductions.none()  # another provider's introductions are not shown
@@ -176,6 +178,11 @@ def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
     memberships = links.memberships([corporation.pk]).get(corporation.pk, [])
     if not is_window_staff(user) and not is_own(user, corporation):
         memberships = []
+    introductions_list = list(introductions.order_by("-created_at"))
+    for intro in introductions_list:
+        intro.party_rows = [  # type: ignore[attr-defined]
+            row for row in party_rows(intro, user) if row["party"].corporation_id != corporation.pk
+        ]
     changes: list[dict] = []
     if is_window_staff(user):
         changes = _changes(corporation, profile, establishments)
@@ -184,7 +191,7 @@ def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
         corporation=corporation,
         profile=profile,
         establishments=establishments,
-        introductions=list(introductions.order_by("-created_at")),
+        introductions=introductions_list,
         memberships=memberships,
         show_contact=show_contact,
         services=services.most_common(),
