@@ -191,3 +191,20 @@ def test_two_people_saving_a_profile_at_once_do_not_overwrite_each_other(client,
     assert response.status_code == 200
     assert "ほかの人がプロフィールを更新しました" in response.content.decode()
     assert ProviderProfile.objects.get(corporation=registry["sakura"]).contact == "026-999-0001"
+
+
+def test_corporation_and_introduction_pages_run_a_constant_number_of_queries(
+    client, staff, registry, django_assert_max_num_queries
+):
+    from partners import services
+
+    client.force_login(staff)
+    sakura = registry["sakura"]
+    for _n in range(15):
+        partner = CorporationFactory()
+        services.introduction_propose(corporations=[sakura, partner], title="", by=staff)
+    url = reverse("partners:corporation", args=[sakura.number])
+    with django_assert_max_num_queries(22):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("partners:introductions")).status_code == 200
