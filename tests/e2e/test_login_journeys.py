@@ -26,7 +26,7 @@ ROLES = {
     "manager": (
         "jigyosha@example.jp",
         "jigyosha-demo-2026",
-        ["ホーム", "事例ライブラリ", "協働の進捗", "レポート"],
+        ["ホーム", "事例ライブラリ", "連携先を探す", "協働の進捗", "レポート"],
     ),
     "official": (
         "kencho@example.jp",
