@@ -580,6 +580,7 @@ def main() -> None:
     print(f"backend: {connection.vendor} ({connection.settings_dict['NAME']}), rows: {args.rows:,}")
     paths = data_files()
     if REUSE:
+        call_command("migrate", verbosity=0)  # the schema may have moved on since the import
         print(f"database: reusing {held_rows():,} imported rows (--reuse)")
         imported = json.loads(STATE.read_text()) if STATE.exists() else None
     else:

@@ -2,10 +2,40 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 
-from guidance.models import ConsortiumStatus, Membership
+from django.db.models import Case, Count, Max, Prefetch, Q, When
+from django.utils import timezone
+
+from guidance.access import visible_consortia
+from guidance.models import (
+    Action,
+    ActionStatus,
+    Activity,
+    ChecklistItem,
+    Consortium,
+    ConsortiumStatus,
+    Expert,
+    ExpertKind,
+    Goal,
+    Kpi,
+    Measurement,
+    MemberRole,
+    Membership,
+    Referral,
+    Stage,
+    StageMove,
+    SupportProgramme,
+    step_of,
+)
+
+STEPS = {1: "STEP1 仲間をつくる", 2: "STEP2 協働化を検討する", 3: "STEP3 協働し、PDCAを回す"}
+STALLED_DAYS = 30
 
 
+# --- What the registry asks of the workflow (registered in GuidanceConfig.ready) ------------------
 def co_member_ids(corporation_id: int) -> set[int]:
     """Corporations that share a consortium (not closed) with this one; members who left do not count."""
     consortia = Membership.objects.filter(
@@ -38,3 +68,325 @@ def memberships_by_corporation(corporation_ids: Iterable[int]) -> dict[int, list
             }
         )
     return dict(result)
+
+
+# --- KPIs -------------------------------------------------------------------------------------------
+@dataclass
+class KpiView:
+    kpi: Kpi
+    measurements: list[Measurement]
+    current: Decimal | None
+    progress: float | None  # (current − baseline) / (target − baseline), may exceed 0–1
+    chart: dict = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int | None:
+        if self.progress is None:
+            return None
+        return round(self.progress * 100)
+
+    @property
+    def percent_clamped(self) -> int:
+        return max(0, min(100, self.percent or 0))
+
+
+def kpi_progress(kpi: Kpi, measurements: list[Measurement]) -> KpiView:
+    current = measurements[-1].value if measurements else None
+    progress = None
+    if current is not None and kpi.target != kpi.baseline:
+        progress = float((current - kpi.baseline) / (kpi.target - kpi.baseline))
+    return KpiView(kpi, measurements, current, progress, _chart(kpi, measurements))
+
+
+CHART_W, CHART_H, PAD = 480, 180, 36
+
+
+def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
+    """Points of an SVG line chart: measurements over time, with baseline and target lines."""
+    values = [float(m.value) for m in measurements] + [float(kpi.baseline), float(kpi.target)]
+    low, high = min(values), max(values)
+    if high == low:
+        high = low + 1
+    span = high - low
+    low, high = low - span * 0.1, high + span * 0.1
+
+    def y(v: float) -> float:
+        return round(PAD / 2 + (CHART_H - PAD) * (1 - (v - low) / (high - low)), 1)
+
+    days = [m.measured_on.toordinal() for m in measurements]
+    first, last = (min(days), max(days)) if days else (0, 1)
+    width = max(1, last - first)
+
+    def x(day: int) -> float:
+        if len(days) == 1:
+            return round(PAD + (CHART_W - 2 * PAD) / 2, 1)
+        return round(PAD + (CHART_W - 2 * PAD) * (day - first) / width, 1)
+
+    points = [
+        {"x": x(d), "y": y(float(m.value)), "label": f"{m.measured_on:%Y-%m-%d} {m.value}"}
+        for d, m in zip(days, measurements, strict=True)
+    ]
+    return {
+        "width": CHART_W,
+        "height": CHART_H,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "points": points,
+        "baseline_y": y(float(kpi.baseline)),
+        "target_y": y(float(kpi.target)),
+        "left": PAD,
+        "right": CHART_W - PAD,
+        "first": measurements[0].measured_on if measurements else None,
+        "last": measurements[-1].measured_on if measurements else None,
+    }
+
+
+# --- Lists ------------------------------------------------------------------------------------------
+def consortium_list(*, user, status: str = ""):
+    today = timezone.localdate()
+    queryset = visible_consortia(user).annotate(
+        member_count=Count(
+            "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+        ),
+        open_actions=Count("actions", filter=Q(actions__status=ActionStatus.OPEN), distinct=True),
+        overdue_actions=Count(
+            "actions",
+            filter=Q(actions__status=ActionStatus.OPEN, actions__due_on__lt=today),
+            distinct=True,
+        ),
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("municipality").order_by("-stage", "name")
+
+
+# --- One consortium ---------------------------------------------------------------------------------
+@dataclass
+class ConsortiumPage:
+    consortium: Consortium
+    memberships: list[Membership]
+    items_by_stage: dict[int, list[ChecklistItem]]
+    kpis: list[KpiView]
+    goals: list[Goal]
+    actions: list[Action]
+    activities: list[Activity]
+    moves: list[StageMove]
+    referrals: list[Referral]
+    today: date
+
+    @property
+    def current_items(self) -> list[ChecklistItem]:
+        return self.items_by_stage.get(self.consortium.stage, [])
+
+    @property
+    def open_items(self) -> list[ChecklistItem]:
+        return [i for i in self.current_items if not i.is_settled]
+
+    @property
+    def open_actions(self) -> list[Action]:
+        return [a for a in self.actions if a.status == ActionStatus.OPEN]
+
+    @property
+    def overdue_actions(self) -> list[Action]:
+        return [a for a in self.open_actions if a.due_on and a.due_on < self.today]
+
+    @property
+    def stages(self) -> list[dict]:
+        rows = []
+        for value, label in Stage.choices:
+            items = self.items_by_stage.get(value, [])
+            settled = sum(1 for i in items if i.is_settled)
+            rows.append(
+                {
+                    "number": value,
+                    "label": label,
+                    "step": step_of(value),
+                    "total": len(items),
+                    "settled": settled,
+                    "current": value == self.consortium.stage,
+                    "passed": value < self.consortium.stage,
+                }
+            )
+        return rows
+
+    @property
+    def steps(self) -> list[dict]:
+        current = self.consortium.step
+        return [
+            {"number": n, "label": label, "current": n == current, "passed": n < current}
+            for n, label in STEPS.items()
+        ]
+
+
+def consortium_page(*, pk: int) -> ConsortiumPage | None:
+    consortium = (
+        Consortium.objects.select_related("municipality", "introduction")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("corporation").order_by(
+                    Case(
+                        When(role=MemberRole.PROMOTER, then=0),
+                        When(role=MemberRole.SECRETARIAT, then=1),
+                        default=2,
+                    ),
+                    "pk",
+                ),
+                to_attr="_memberships_cache",
+            ),
+            Prefetch(
+                "checklist_items",
+                queryset=ChecklistItem.objects.order_by("stage", "position", "pk"),
+            ),
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.select_related("theme").prefetch_related(
+                    Prefetch(
+                        "kpis",
+                        queryset=Kpi.objects.prefetch_related(
+                            Prefetch(
+                                "measurements",
+                                queryset=Measurement.objects.order_by("measured_on", "pk"),
+                            )
+                        ),
+                    )
+                ),
+            ),
+            Prefetch("actions", queryset=Action.objects.order_by("status", "due_on", "pk")),
+            Prefetch("moves", queryset=StageMove.objects.select_related("by")),
+            Prefetch("referrals", queryset=Referral.objects.select_related("kind", "expert")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if consortium is None:
+        return None
+    items: dict[int, list[ChecklistItem]] = defaultdict(list)
+    for item in consortium.checklist_items.all():
+        items[item.stage].append(item)
+    goals = list(consortium.goals.all())
+    kpis = [kpi_progress(k, list(k.measurements.all())) for g in goals for k in g.kpis.all()]
+    activities = list(Activity.objects.filter(consortium=consortium).select_related("by")[:20])
+    return ConsortiumPage(
+        consortium=consortium,
+        memberships=consortium._memberships_cache,
+        items_by_stage=dict(items),
+        kpis=kpis,
+        goals=goals,
+        actions=list(consortium.actions.all()),
+        activities=activities,
+        moves=list(consortium.moves.all()),
+        referrals=list(consortium.referrals.all()),
+        today=timezone.localdate(),
+    )
+
+
+# --- Help at the current stage ----------------------------------------------------------------------
+@dataclass
+class StageHelp:
+    stage: int
+    cases: list[dict]
+    experts: list[Expert]
+    expert_kinds: list[ExpertKind]
+    programmes: list[SupportProgramme]
+
+
+def stage_help(*, consortium: Consortium, user) -> StageHelp:
+    """How similar cases handled this same stage, who to call, which programmes apply."""
+    from cases.selectors import case_like_mine
+    from cases.similarity import Profile
+
+    stage = consortium.stage
+    themes = {t.code for t in consortium.themes.all()}
+    profile = Profile(form=consortium.form, operations=frozenset(themes))
+    matches = case_like_mine(profile=profile, user=user, top=3)
+    cases = [
+        {
+            "number": m.case.number,
+            "name": m.case.name,
+            "form": m.case.get_form_display(),
+            "reasons": m.reasons,
+            "text": m.case.stage_text(stage),
+        }
+        for m in matches
+    ]
+    kinds = [k for k in ExpertKind.objects.all() if stage in (k.stages or [])]
+    experts = list(
+        Expert.objects.filter(active=True, kind__in=kinds)
+        .select_related("kind")
+        .prefetch_related("fields")
+    )
+    experts.sort(key=lambda e: -len({f.code for f in e.fields.all()} & themes))
+    programmes = [p for p in SupportProgramme.objects.all() if stage in (p.stages or [])]
+    return StageHelp(stage, cases, experts[:8], kinds, programmes)
+
+
+# --- Dashboard --------------------------------------------------------------------------------------
+@dataclass
+class Dashboard:
+    total: int
+    by_stage: list[dict]
+    by_step: list[dict]
+    stalled: list[Consortium]
+    overdue: list[Action]
+    attainment: list[dict]
+    by_municipality: list[dict]
+    stalled_days: int
+
+
+def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> Dashboard:
+    consortia = list(
+        visible_consortia(user)
+        .filter(status=ConsortiumStatus.ACTIVE)
+        .select_related("municipality")
+        .annotate(last_move=Max("moves__at"))
+        .order_by("name")
+    )
+    total = len(consortia)
+    by_stage: list[dict] = []
+    for value, label in Stage.choices:
+        n = sum(1 for c in consortia if c.stage == value)
+        by_stage.append({"number": value, "label": label, "count": n, "step": step_of(value)})
+    by_step = [
+        {"number": s, "label": label, "count": sum(r["count"] for r in by_stage if r["step"] == s)}
+        for s, label in STEPS.items()
+    ]
+    cutoff = timezone.now() - timedelta(days=stalled_days)
+    stalled = [c for c in consortia if c.last_activity_at is None or c.last_activity_at < cutoff]
+    today = timezone.localdate()
+    ids = [c.pk for c in consortia]
+    overdue = list(
+        Action.objects.filter(consortium_id__in=ids, status=ActionStatus.OPEN, due_on__lt=today)
+        .select_related("consortium")
+        .order_by("due_on")
+    )
+    kpis = (
+        Kpi.objects.filter(goal__consortium_id__in=ids)
+        .select_related("goal__consortium")
+        .prefetch_related(
+            Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on", "pk"))
+        )
+    )
+    per_consortium: dict[int, list[KpiView]] = defaultdict(list)
+    for kpi in kpis:
+        per_consortium[kpi.goal.consortium_id].append(
+            kpi_progress(kpi, list(kpi.measurements.all()))
+        )
+    attainment = []
+    for c in consortia:
+        views = [v for v in per_consortium.get(c.pk, []) if v.progress is not None]
+        if views:
+            average = sum(v.progress for v in views) / len(views)  # type: ignore[misc]
+            attainment.append(
+                {"consortium": c, "kpis": len(views), "percent": round(average * 100)}
+            )
+    places: dict[str, dict] = {}
+    for c in consortia:
+        key = c.municipality.name if c.municipality else "（未設定）"
+        entry = places.setdefault(key, {"name": key, "count": 0, "steps": [0, 0, 0]})
+        entry["count"] += 1
+        entry["steps"][c.step - 1] += 1
+    by_municipality = sorted(places.values(), key=lambda e: (-e["count"], e["name"]))
+    return Dashboard(
+        total, by_stage, by_step, stalled, overdue, attainment, by_municipality, stalled_days
+    )

@@ -345,7 +345,11 @@ INTRODUCTION_MOVES: dict[str, tuple[str, ...]] = {
         IntroductionStatus.DECLINED,
         IntroductionStatus.CLOSED,
     ),
-    IntroductionStatus.ACCEPTED: (IntroductionStatus.MEETING_HELD, IntroductionStatus.CLOSED),
+    IntroductionStatus.ACCEPTED: (
+        IntroductionStatus.MEETING_HELD,
+        IntroductionStatus.FORMED,
+        IntroductionStatus.CLOSED,
+    ),
     IntroductionStatus.DECLINED: (IntroductionStatus.CLOSED,),
     IntroductionStatus.MEETING_HELD: (IntroductionStatus.FORMED, IntroductionStatus.CLOSED),
     IntroductionStatus.FORMED: (),
