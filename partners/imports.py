@@ -119,6 +119,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    corporations: set[int] = field(default_factory=set)  # ids named in the file
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -419,11 +420,9 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             )
         counts.created += len(new)
         counts.updated += len(changed)
-        if new or changed:
-            from partners.services import corporations_refresh_size
-
-            touched = set(corporation_ids.values()) | previous_owners
-            corporations_refresh_size(ids=touched - {None})
+        # Sizes are derived once at the end of the file (see establishments_import), not per
+        # batch: a large corporation appears in every batch and would be re-aggregated each time.
+        counts.corporations |= (set(corporation_ids.values()) | previous_owners) - {None}
         ImportRun.objects.filter(pk=run.pk).update(
             rows=counts.rows,
             created=counts.created,
@@ -504,6 +503,11 @@ def establishments_import(
                     progress(min(99, int(line * 100 / max(total_lines, 1))))
         if batch:
             _upsert_batch(batch, run, by, counts)
+        # Every corporation named in the file, changed or not: after an interrupted run, the rerun
+        # finds its rows unchanged but still completes the sizes the first run did not reach.
+        from partners.services import corporations_refresh_size
+
+        corporations_refresh_size(ids=counts.corporations)
     except UnusableFile as exc:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(exc)

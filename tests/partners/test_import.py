@@ -175,6 +175,8 @@ def test_an_interrupted_run_leaves_whole_batches_and_a_rerun_completes_it(db, tm
     rerun = establishments_import(path=path)
     assert (rerun.created, rerun.unchanged) == (30, 20)
     assert Establishment.objects.count() == 50
+    # The derived size covers all fifty sites, although the first run stopped early.
+    assert Corporation.objects.get(number=CORP).site_count == 50
 
 
 def test_every_run_is_recorded_with_file_hash_counts_and_person(db, tmp_path, staff):
