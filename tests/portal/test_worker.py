@@ -90,7 +90,7 @@ class Worker:
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_ready(self, timeout: float = 40) -> None:
+    def wait_ready(self, timeout: float = 90) -> None:
         wait_for(lambda: " ready." in self.text(), timeout, f"worker not ready:\n{self.text()}")
 
     def kill(self) -> None:
