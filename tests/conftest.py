@@ -49,5 +49,31 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The fixed lists that data migrations load (challenges, themes, checklist templates,
+    programmes) are wiped by the flush after a transactional test (browser and worker tests);
+    tests that use the database find them restored."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from guidance.models import ChecklistTemplate
+    from partners.models import Theme
+
+    if not Theme.objects.exists():
+        from partners.reference import sync_reference_data as sync_partners
+
+        sync_partners(apps)
+    if not ChecklistTemplate.objects.exists():
+        from guidance.reference import sync_reference_data as sync_guidance
+
+        sync_guidance(apps)
+
+
 # Real Celery worker fixtures, shared by the report-job, upload and browser tests.
 from tests.portal.test_worker import media, redis_broker, start_worker  # noqa: E402, F401
