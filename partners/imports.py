@@ -422,7 +422,9 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
         counts.updated += len(changed)
         # Sizes are derived once at the end of the file (see establishments_import), not per
         # batch: a large corporation appears in every batch and would be re-aggregated each time.
-        counts.corporations |= (set(corporation_ids.values()) | previous_owners) - {None}
+        counts.corporations |= {
+            pk for pk in (*corporation_ids.values(), *previous_owners) if pk is not None
+        }
         ImportRun.objects.filter(pk=run.pk).update(
             rows=counts.rows,
             created=counts.created,
