@@ -4,6 +4,7 @@ sub-meetings and exports. Each selector owns its queries (a constant number per 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,6 +47,8 @@ from partners.models import (
 from portal.access import is_window_staff
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000
+MATCH_POOL = 2000  # nearest corporations scored in full; the rest of the box is too far to matter
 MATCH_RADIUS_KM = 60.0
 CHOICES_CACHE_SECONDS = 600
 
@@ -89,6 +92,7 @@ class RegistryBrowse:
     total: int
     sorts: tuple
     valid: bool
+    capped: bool = False
 
 
 def _corporation_rows(queryset):
@@ -125,13 +129,30 @@ def registry_queryset(*, params: QueryDict, user, view: str | None = None):
     return view, flt, queryset, valid
 
 
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: an exact count of 250,000 establishments is a sequential
+    scan on every page view, and nobody pages past a thousand rows (they narrow the search or
+    export the list instead)."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            rows: Any = self.object_list
+            self._capped_count = rows[: COUNT_CAP + 1].count()
+        return self._capped_count
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
 def registry_browse(*, params: QueryDict, user) -> RegistryBrowse:
     view, flt, queryset, valid = registry_queryset(params=params, user=user)
     rows = _corporation_rows(queryset) if view == "corporations" else _establishment_rows(queryset)
-    paginator = Paginator(rows, PAGE_SIZE)
+    paginator = CappedPaginator(rows, PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
     sorts = CORPORATION_SORTS if view == "corporations" else ESTABLISHMENT_SORTS
-    return RegistryBrowse(view, flt, page, paginator.count, sorts, valid)
+    return RegistryBrowse(view, flt, page, paginator.count, sorts, valid, paginator.capped)
 
 
 # --- A corporation's page ---------------------------------------------------------------------------
@@ -368,6 +389,20 @@ def match_candidates(
         if own.municipality_id:
             area |= Q(municipality_id=own.municipality_id)
         nearby = base.filter(area)
+        # In a dense area the box holds tens of thousands of corporations: keep the nearest ones
+        # (same municipality always), measured on their coordinates alone, before building
+        # features for them.
+        spots = list(nearby.values_list("pk", "latitude", "longitude", "municipality_id"))
+        if len(spots) > MATCH_POOL:
+            scale = math.cos(math.radians(own.latitude))
+
+            def far(spot) -> float:
+                if spot[3] == own.municipality_id or spot[1] is None:
+                    return -1.0
+                return (spot[1] - own.latitude) ** 2 + ((spot[2] - own.longitude) * scale) ** 2
+
+            keep = [spot[0] for spot in sorted(spots, key=far)[:MATCH_POOL]]
+            nearby = Corporation.objects.filter(pk__in=keep)
     elif own.municipality_id:
         nearby = base.filter(municipality__code__startswith=own.prefecture_code)
     else:

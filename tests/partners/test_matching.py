@@ -143,3 +143,12 @@ def test_match_command_explains_bad_arguments_in_japanese(registry):
         call_command("match", "1234567890123")
     with pytest.raises(CommandError, match="台帳にありません"):
         call_command("match", "3510001012345")
+
+
+def test_in_a_dense_area_only_the_nearest_corporations_are_scored(registry, staff, monkeypatch):
+    from partners import selectors
+
+    monkeypatch.setattr(selectors, "MATCH_POOL", 2)
+    found = names(match_candidates(corporation=registry["own"], user=staff, top=2))
+    # The two in the same municipality stay in the pool; the 須坂市 provider drops out.
+    assert sorted(found) == ["株式会社さくらケア", "株式会社ひみつケア"]

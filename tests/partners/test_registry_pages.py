@@ -208,3 +208,14 @@ def test_corporation_and_introduction_pages_run_a_constant_number_of_queries(
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("partners:introductions")).status_code == 200
+
+
+def test_a_very_long_list_is_counted_only_up_to_the_cap(client, staff, registry, monkeypatch):
+    from partners import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    client.force_login(staff)
+    html = page(client)
+    assert "1,000件以上の法人" in html
+    assert "最初の1,000件までを表示します" in html
+    assert "2件の法人" in page(client, municipality="202029")
