@@ -19,3 +19,8 @@ class GuidanceConfig(AppConfig):
         from portal.demo import register_seeder
 
         register_seeder("guidance", seed_workflow)
+
+        from guidance.views import home_panel
+        from portal.home import register_panel
+
+        register_panel("guidance", home_panel)

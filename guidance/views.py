@@ -372,3 +372,17 @@ def dashboard(request):
     stalled_days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else selectors.STALLED_DAYS
     data = selectors.dashboard(user=request.user, stalled_days=stalled_days)
     return render(request, "guidance/dashboard.html", {"d": data})
+
+
+def home_panel(request):
+    """A manager's home: their consortia's STEP progress, open checklist items and next actions."""
+    from portal.access import is_manager
+
+    if not is_manager(request.user):
+        return None
+    pages = []
+    for consortium in selectors.consortium_list(user=request.user, status=ConsortiumStatus.ACTIVE):
+        page = selectors.consortium_page(pk=consortium.pk)
+        if page is not None:
+            pages.append(page)
+    return {"template": "guidance/_home_panel.html", "context": {"pages": pages}}

@@ -18,7 +18,9 @@ from portal.models import User
 
 @permission_required("view_home")
 def home(request):
-    return render(request, "portal/home.html")
+    from portal.home import panels_for
+
+    return render(request, "portal/home.html", {"panels": panels_for(request)})
 
 
 @require_GET

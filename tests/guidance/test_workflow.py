@@ -220,3 +220,16 @@ def test_the_consortium_page_runs_a_constant_number_of_queries(
         with django_assert_max_num_queries(18):
             assert client.get(reverse(f"guidance:{page}", args=[ours.pk])).status_code == 200
     assert ChecklistItem.objects.filter(consortium=ours).count() > 20
+
+
+def test_a_managers_home_shows_their_consortium_progress_items_and_actions(client, world, staff):
+    services.action_create(consortium=world["ours"], title="会場を押さえる", owner="事務局",
+                           due_on=timezone.localdate() - timedelta(days=1), by=staff)  # fmt: skip
+    client.force_login(world["member"])
+    html = client.get(reverse("home")).content.decode()
+    assert "参加している協働体" in html
+    assert "長野北部介護人材ネットワーク" in html and "南信ケア連携会議" not in html
+    assert 'aria-current="step">STEP1 仲間をつくる' in html
+    assert "会場を押さえる" in html and "期限切れ" in html
+    client.force_login(staff)
+    assert "参加している協働体" not in client.get(reverse("home")).content.decode()
