@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from partners.models import ProviderProfile
+from partners.models import Challenge, ProviderProfile
 from tests.factories import CorporationFactory, MunicipalityFactory, profile_for
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_a_manager_edits_their_own_profile_but_not_another(client, own_manager, 
     response = client.post(
         url,
         {
-            "challenges": ["1"],
+            "challenges": [str(Challenge.objects.get(code="recruiting").pk)],
             "themes": [],
             "consent_matching": "on",
             "contact_person": "松本 一郎",
