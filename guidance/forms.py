@@ -215,3 +215,44 @@ class ActivityForm(forms.Form):
 class ReferralForm(forms.Form):
     kind = forms.ModelChoiceField(label="相談したい専門家", queryset=ExpertKind.objects.all())
     request = forms.CharField(label="相談したいこと", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        from guidance.models import ChecklistTemplate
+
+        model = ChecklistTemplate
+        fields = ["stage", "title", "guidance", "variant", "required", "role", "position", "active"]
+        widgets = {"guidance": forms.Textarea(attrs={"rows": 3})}
+
+
+class ExpertForm(forms.ModelForm):
+    class Meta:
+        from guidance.models import Expert
+
+        model = Expert
+        fields = ["name", "kind", "organization", "region", "fields", "contact", "note", "active"]
+        widgets = {
+            "fields": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class MemberForm(forms.Form):
+    number = forms.CharField(label="法人番号", max_length=20)
+    role = forms.ChoiceField(label="役割", choices=MemberRole.choices, initial=MemberRole.MEMBER)
+
+    def clean_number(self):
+        number = normalize(self.cleaned_data["number"]).replace("-", "")
+        corporation = Corporation.objects.filter(number=number).first()
+        if corporation is None:
+            raise forms.ValidationError(f"法人番号「{number}」の法人は台帳にありません。")
+        return corporation
+
+
+class ExternalPartnerForm(forms.Form):
+    from guidance.models import PartnerKind
+
+    name = forms.CharField(label="名称・氏名", max_length=200)
+    kind = forms.ChoiceField(label="種類", choices=PartnerKind.choices)
+    role = forms.CharField(label="役割", max_length=200, required=False)

@@ -318,3 +318,62 @@ def item_counts(items: Iterable[ChecklistItem]) -> dict[str, int]:
 
 
 __all__ = ["ItemStatus"]
+
+
+# --- Templates, experts, members and external partners ----------------------------------------------
+def template_save(*, form, by):
+    """Staff edit the model checklist; existing consortia keep their own copies."""
+    template = form.save(commit=False)
+    _with_user(template, by).save()
+    return template
+
+
+def expert_save(*, form, by):
+    expert = form.save(commit=False)
+    _with_user(expert, by).save()
+    form.save_m2m()
+    return expert
+
+
+def member_add(*, consortium: Consortium, corporation, role: str, by) -> Membership:
+    existing = consortium.memberships.filter(corporation=corporation).first()
+    if existing and existing.left_on is None:
+        raise ValidationError("この法人はすでに参加しています。")
+    with transaction.atomic():
+        if existing:
+            existing.left_on = None
+            existing.role = role
+            _with_user(existing, by, "再参加").save()
+            membership = existing
+        else:
+            membership = _with_user(
+                Membership(
+                    consortium=consortium,
+                    corporation=corporation,
+                    role=role,
+                    joined_on=timezone.localdate(),
+                ),
+                by,
+            )
+            membership.save()
+        _touch(consortium)
+    return membership
+
+
+def member_leave(*, membership: Membership, by) -> Membership:
+    membership.left_on = timezone.localdate()
+    _with_user(membership, by, "脱退").save()
+    _touch(membership.consortium)
+    return membership
+
+
+def external_partner_add(*, consortium: Consortium, name: str, kind: str, role: str, by):
+    from guidance.models import ExternalPartner
+
+    partner = _with_user(
+        ExternalPartner(consortium=consortium, name=name, kind=kind, role=role), by
+    )
+    partner.full_clean()
+    partner.save()
+    _touch(consortium)
+    return partner

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guidance import access, selectors, services
@@ -386,3 +387,105 @@ def home_panel(request):
         if page is not None:
             pages.append(page)
     return {"template": "guidance/_home_panel.html", "context": {"pages": pages}}
+
+
+# --- Staff: model checklists and the expert directory -----------------------------------------------
+@permission_required("manage_registry")
+def templates_list(request):
+    from guidance.models import ChecklistTemplate
+
+    rows = ChecklistTemplate.objects.order_by("stage", "position", "pk")
+    return render(request, "guidance/templates.html", {"rows": rows})
+
+
+@permission_required("manage_registry")
+def template_edit(request, template_pk: int | None = None):
+    from guidance.forms import TemplateForm
+    from guidance.models import ChecklistTemplate
+
+    template = get_object_or_404(ChecklistTemplate, pk=template_pk) if template_pk else None
+    form = TemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        if template is None:
+            form.instance.code = f"local-{timezone.now():%Y%m%d%H%M%S%f}"
+        saved = services.template_save(form=form, by=request.user)
+        messages.success(
+            request,
+            f"「{saved.title}」を保存しました。これから登録する協働体に使われます（登録済みの協働体は変わりません）。",
+        )
+        return redirect("guidance:templates")
+    return render(request, "guidance/template_edit.html", {"form": form, "template": template})
+
+
+@permission_required("manage_registry")
+def experts(request):
+    from guidance.forms import ExpertForm
+    from guidance.models import Expert
+
+    form = ExpertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        expert = services.expert_save(form=form, by=request.user)
+        messages.success(request, f"「{expert.name}」を専門家の名簿に加えました。")
+        return redirect("guidance:experts")
+    rows = Expert.objects.select_related("kind").prefetch_related("fields")
+    return render(request, "guidance/experts.html", {"rows": rows, "form": form})
+
+
+@permission_required("manage_registry")
+def expert_edit(request, expert_pk: int):
+    from guidance.forms import ExpertForm
+    from guidance.models import Expert
+
+    expert = get_object_or_404(Expert, pk=expert_pk)
+    form = ExpertForm(request.POST or None, instance=expert)
+    if request.method == "POST" and form.is_valid():
+        services.expert_save(form=form, by=request.user)
+        messages.success(request, f"「{expert.name}」を保存しました。")
+        return redirect("guidance:experts")
+    return render(request, "guidance/expert_edit.html", {"form": form, "expert": expert})
+
+
+# --- Members and external partners ------------------------------------------------------------------
+@permission_required("view_consortia")
+def members(request, pk: int):
+    from guidance.forms import ExternalPartnerForm, MemberForm
+    from guidance.models import Membership
+
+    page = _page(request, pk)
+    consortium = page.consortium
+    rights = _rights(request.user, consortium)
+    kind = request.POST.get("action")
+    member_form = MemberForm(request.POST if kind == "member" else None)
+    partner_form = ExternalPartnerForm(request.POST if kind == "partner" else None)
+    if request.method == "POST":
+        access.check(rights["may_lead"])
+        try:
+            if kind == "member" and member_form.is_valid():
+                data = member_form.cleaned_data
+                services.member_add(
+                    consortium=consortium,
+                    corporation=data["number"],
+                    role=data["role"],
+                    by=request.user,
+                )
+                messages.success(request, f"{data['number'].name}を参加法人に加えました。")
+                return redirect("guidance:members", pk=pk)
+            if kind == "leave":
+                membership = get_object_or_404(
+                    Membership, pk=request.POST.get("id"), consortium=consortium
+                )
+                services.member_leave(membership=membership, by=request.user)
+                messages.success(request, f"{membership.corporation.name}の脱退を記録しました。")
+                return redirect("guidance:members", pk=pk)
+            if kind == "partner" and partner_form.is_valid():
+                services.external_partner_add(
+                    consortium=consortium, by=request.user, **partner_form.cleaned_data
+                )
+                messages.success(request, "外部の協力者を加えました。")
+                return redirect("guidance:members", pk=pk)
+        except ValidationError as exc:
+            member_form.add_error(None, exc)
+    partners_list = list(consortium.external_partners.all())
+    context = {"page": page, "c": consortium, "member_form": member_form, "partner_form": partner_form,
+               "partners": partners_list, **rights}  # fmt: skip
+    return render(request, "guidance/members.html", context)

@@ -7,7 +7,7 @@ from guidance.models import ChecklistItem
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["detail", "checklist", "kpis", "actions", "help", "advance", "item"]
+PAGES = ["detail", "checklist", "kpis", "actions", "help", "advance", "item", "members"]
 # role -> (can read own, can read other)
 READ = {
     "staff": (True, True),
@@ -106,3 +106,11 @@ def test_the_dashboard_is_for_staff_and_officials(client, world, users):
     for role, status in (("staff", 200), ("official", 200), ("promoter", 403)):
         login(client, world, role, users)
         assert client.get(reverse("guidance:dashboard")).status_code == status
+
+
+@pytest.mark.parametrize("name", ["templates", "template_new", "experts", "referrals", "create"])
+def test_staff_only_workflow_pages(client, world, users, name):
+    url = reverse(f"guidance:{name}")
+    for role, status in (("staff", 200), ("official", 403), ("promoter", 403)):
+        login(client, world, role, users)
+        assert client.get(url).status_code == status, (role, name)

@@ -233,3 +233,39 @@ def test_a_managers_home_shows_their_consortium_progress_items_and_actions(clien
     assert "会場を押さえる" in html and "期限切れ" in html
     client.force_login(staff)
     assert "参加している協働体" not in client.get(reverse("home")).content.decode()
+
+
+def test_staff_edit_a_template_in_the_browser_and_only_new_consortia_change(client, staff, world):
+    template = ChecklistTemplate.objects.filter(stage=1, variant=Variant.BOTH).first()
+    client.force_login(staff)
+    data = {"stage": 1, "title": "共有する課題を一枚の紙にまとめた", "guidance": "", "variant": "both",
+            "role": "all", "position": 0, "active": "on", "required": "on"}  # fmt: skip
+    response = client.post(reverse("guidance:template_edit", args=[template.pk]), data)
+    assert response.status_code == 302
+    assert not world["ours"].checklist_items.filter(title=data["title"]).exists()
+    fresh = services.consortium_create(values={"name": "次の協働体", "form": "loose"}, by=staff)
+    assert fresh.checklist_items.filter(title=data["title"], required=True).exists()
+    assert template.history.first().history_user == staff
+
+
+def test_the_promoter_adds_a_member_and_records_one_leaving(client, world):
+    from partners.models import Corporation
+
+    ours = world["ours"]
+    newcomer = Corporation.objects.exclude(memberships__consortium=ours).first()
+    client.force_login(world["promoter"])
+    url = reverse("guidance:members", args=[ours.pk])
+    assert (
+        client.post(
+            url, {"action": "member", "number": newcomer.number, "role": "member"}
+        ).status_code
+        == 302
+    )
+    membership = ours.memberships.get(corporation=newcomer)
+    again = client.post(url, {"action": "member", "number": newcomer.number, "role": "member"})
+    assert "すでに参加しています" in again.content.decode()
+    client.post(url, {"action": "leave", "id": membership.pk})
+    membership.refresh_from_db()
+    assert membership.left_on == timezone.localdate()
+    client.force_login(world["member"])
+    assert client.post(url, {"action": "member", "number": newcomer.number}).status_code == 403
