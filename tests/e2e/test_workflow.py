@@ -96,3 +96,56 @@ def test_official_reads_the_dashboard_and_another_manager_is_refused(
     response = page.goto(f"{live_server.url}/consortia/{other.pk}/")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_contain_text("表示できません")
+
+
+def test_one_consortium_walks_from_stage_1_to_6_as_each_role(
+    page, live_server, demo_users, screenshot, console_errors
+):
+    # Staff register the consortium with the demo manager's corporation as promoter.
+    log_in(page, live_server, *STAFF)
+    page.goto(f"{live_server.url}/consortia/new/")
+    page.get_by_label("名称").fill("善光寺平 介護協働ネット")
+    page.get_by_label("緊密な連携").check()
+    page.get_by_label("参加法人").fill("3510001012345 推進役")
+    page.get_by_role("button", name="登録する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("善光寺平 介護協働ネット")
+    no_violations(page)
+    consortium = Consortium.objects.get(name="善光寺平 介護協働ネット")
+    page.get_by_role("button", name="ログアウト").click()
+
+    # The promoter settles each stage's required items and moves on, up to ⑥.
+    log_in(page, live_server, *MANAGER)
+    for stage in range(1, 7):
+        page.goto(f"{live_server.url}/consortia/{consortium.pk}/checklist/")
+        panel = page.locator(f"section[aria-labelledby='stage-{stage}']")
+        while True:
+            required = (
+                panel.locator(".check-item")
+                .filter(has_text="必須")
+                .filter(has=page.get_by_role("button", name=re.compile("^完了にする")))
+            )
+            if required.count() == 0:
+                break
+            required.first.get_by_role("button", name=re.compile("^完了にする")).click()
+            expect(page.get_by_text(re.compile("」を「完了」にしました。"))).to_be_visible()
+            panel = page.locator(f"section[aria-labelledby='stage-{stage}']")
+        if stage == 6:
+            break
+        page.goto(f"{live_server.url}/consortia/{consortium.pk}/advance/")
+        page.get_by_label("移動先の段階").select_option(str(stage + 1))
+        page.get_by_role("button", name="段階を移す").click()
+        expect(page.get_by_text(re.compile("に移りました。"))).to_be_visible()
+    consortium.refresh_from_db()
+    assert consortium.stage == 6
+    expect(page.locator(".step-bar__step.is-current")).to_have_text("STEP3 協働し、PDCAを回す")
+    no_violations(page)
+    screenshot("workflow-stage-6")
+    page.get_by_role("button", name="ログアウト").click()
+
+    # An official reads it, without any button to change it.
+    log_in(page, live_server, *OFFICIAL)
+    page.goto(f"{live_server.url}/consortia/{consortium.pk}/")
+    expect(page.get_by_role("heading", name=re.compile("いまの段階：⑥"))).to_be_visible()
+    assert page.get_by_role("button", name=re.compile("完了にする")).count() == 0
+    assert consortium.moves.count() == 5
+    assert console_errors == []
