@@ -22,6 +22,7 @@ urlpatterns = [
     path("consortia/<int:pk>/checklist/", views.checklist, name="checklist"),
     path("consortia/<int:pk>/items/<int:item_pk>/", views.item, name="item"),
     path("consortia/<int:pk>/items/<int:item_pk>/status/", views.item_status, name="item_status"),
+    path("consortia/<int:pk>/items/<int:item_pk>/evidence/", views.evidence, name="evidence"),
     path("consortia/<int:pk>/advance/", views.advance, name="advance"),
     path("consortia/<int:pk>/kpis/", views.kpis, name="kpis"),
     path("consortia/<int:pk>/actions/", views.actions, name="actions"),

@@ -489,3 +489,17 @@ def members(request, pk: int):
     context = {"page": page, "c": consortium, "member_form": member_form, "partner_form": partner_form,
                "partners": partners_list, **rights}  # fmt: skip
     return render(request, "guidance/members.html", context)
+
+
+@permission_required("view_consortia")
+def evidence(request, pk: int, item_pk: int):
+    """An item's evidence file, served only to those who may see the consortium."""
+    from django.http import FileResponse
+
+    consortium = get_object_or_404(Consortium, pk=pk)
+    access.check(access.can_view(request.user, consortium))
+    obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
+    if not obj.evidence_file:
+        raise Http404("根拠資料は添付されていません。")
+    name = obj.evidence_file.name.rsplit("/", 1)[-1]
+    return FileResponse(obj.evidence_file.open("rb"), as_attachment=True, filename=name)

@@ -158,6 +158,10 @@ def test_evidence_files_are_limited_in_type_and_size(client, world, settings, tm
     assert client.post(url, {**base, "evidence_file": good}).status_code == 302
     item.refresh_from_db()
     assert item.evidence_file.name.endswith("minutes.pdf")
+    download = reverse("guidance:evidence", args=[world["ours"].pk, item.pk])
+    assert b"".join(client.get(download).streaming_content) == b"%PDF-1.4 minutes"
+    client.force_login(world["outsider"])
+    assert client.get(download).status_code == 403
 
 
 def test_a_consortium_starts_from_an_accepted_introduction(client, staff, world):
