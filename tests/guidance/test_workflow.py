@@ -273,3 +273,17 @@ def test_the_promoter_adds_a_member_and_records_one_leaving(client, world):
     assert membership.left_on == timezone.localdate()
     client.force_login(world["member"])
     assert client.post(url, {"action": "member", "number": newcomer.number}).status_code == 403
+
+
+def test_an_accepted_introduction_offers_staff_to_start_a_consortium(client, staff, world):
+    from partners import services as partner_services
+    from partners.models import Corporation
+
+    a, b = Corporation.objects.all()[:2]
+    intro = partner_services.introduction_propose(corporations=[a, b], title="", by=staff)
+    client.force_login(staff)
+    url = reverse("partners:introduction", args=[intro.pk])
+    assert "この紹介から協働体を始める" not in client.get(url).content.decode()
+    partner_services.introduction_move(introduction=intro, to="contacted", by=staff)
+    partner_services.introduction_move(introduction=intro, to="accepted", by=staff)
+    assert "この紹介から協働体を始める" in client.get(url).content.decode()
