@@ -219,3 +219,11 @@ def test_a_very_long_list_is_counted_only_up_to_the_cap(client, staff, registry,
     assert "1,000件以上の法人" in html
     assert "最初の1,000件までを表示します" in html
     assert "2件の法人" in page(client, municipality="202029")
+
+
+def test_the_corporation_page_title_is_plain_text(client, staff, registry):
+    client.force_login(staff)
+    html = client.get(reverse("partners:corporation", args=[registry["sakura"].number])).content
+    title = html.decode().split("<title>")[1].split("</title>")[0]
+    assert title.startswith("社会福祉法人サポートさくら会｜事業者台帳｜")
+    assert "<" not in title
