@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.querysets import CaseQuerySet
+from portal.taxonomy import STAGE_MARKS, STAGES
 
 
 class Region(models.TextChoices):
@@ -82,19 +83,6 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-
-# Stage ①–⑥ and the STEP each belongs to (the ministry's 2026 guideline groups them so).
-STAGES = (
-    (1, "連携の契機と課題の共有", 1),
-    (2, "信頼醸成・試験的連携", 1),
-    (3, "連携の公式化と目標策定", 2),
-    (4, "協働活動の実行", 3),
-    (5, "成果の検証と評価", 3),
-    (6, "改善と深化", 3),
-)
-STEPS = {1: "STEP1 仲間をつくる", 2: "STEP2 協働化を検討する", 3: "STEP3 協働し、PDCAを回す"}
-STAGE_MARKS = "①②③④⑤⑥"
 
 
 class Case(models.Model):

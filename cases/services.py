@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
 from cases.reference import sync_reference_data
+from portal.services import EditConflict
 from portal.text import normalize
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
@@ -154,10 +155,6 @@ def cases_load_report(*, folder: Path = FIXTURE_DIR, publish: bool = True) -> di
 
 
 # --- Curation by window staff ---------------------------------------------------------------------
-
-
-class EditConflict(Exception):
-    """Someone else saved the case after this person opened it."""
 
 
 def _mark_change(case: Case, *, reason: str, by) -> None:

@@ -10,8 +10,6 @@ edit more than members:
 - staff: also override a gate with a reason, edit templates and the expert directory.
 """
 
-from django.core.exceptions import PermissionDenied
-
 from guidance.models import Consortium, MemberRole, Membership
 from portal.access import is_manager, is_official, is_window_staff, user_corporation_number
 
@@ -64,8 +62,3 @@ def can_lead(user, consortium: Consortium) -> bool:
 
 def can_override_gate(user) -> bool:
     return is_window_staff(user)
-
-
-def check(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied

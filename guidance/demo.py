@@ -19,15 +19,9 @@ from guidance.models import (
     MemberRole,
 )
 from partners.models import Corporation, Theme
+from partners.selectors import nearest_consenting
 
 DEMO_CORPORATION = "3510001012345"
-
-
-def _near(own, count: int, exclude=()) -> list[Corporation]:
-    consenting = Corporation.objects.filter(profile__consent_matching=True, latitude__isnull=False)
-    others = [c for c in consenting.exclude(pk=own.pk) if c.pk not in exclude]
-    others.sort(key=lambda c: (c.latitude - own.latitude) ** 2 + (c.longitude - own.longitude) ** 2)
-    return others[:count]
 
 
 def _tick(consortium: Consortium, stages, by, share: float = 1.0) -> None:
@@ -79,7 +73,7 @@ def seed_workflow(write) -> None:
     own = Corporation.objects.filter(number=DEMO_CORPORATION).first()
     if staff is None or own is None or own.latitude is None:
         return
-    near = _near(own, 9)
+    near = nearest_consenting(corporation=own, count=9)
     if len(near) < 9:
         return
     today = timezone.localdate()

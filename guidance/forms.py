@@ -5,11 +5,14 @@ from django import forms
 from guidance.models import (
     ActivityKind,
     ChecklistItem,
+    ChecklistTemplate,
     ConsortiumForm,
+    Expert,
     ExpertKind,
     ItemStatus,
     LegalForm,
     MemberRole,
+    PartnerKind,
     Stage,
 )
 from partners.models import Corporation, Municipality, Theme
@@ -219,8 +222,6 @@ class ReferralForm(forms.Form):
 
 class TemplateForm(forms.ModelForm):
     class Meta:
-        from guidance.models import ChecklistTemplate
-
         model = ChecklistTemplate
         fields = ["stage", "title", "guidance", "variant", "required", "role", "position", "active"]
         widgets = {"guidance": forms.Textarea(attrs={"rows": 3})}
@@ -228,8 +229,6 @@ class TemplateForm(forms.ModelForm):
 
 class ExpertForm(forms.ModelForm):
     class Meta:
-        from guidance.models import Expert
-
         model = Expert
         fields = ["name", "kind", "organization", "region", "fields", "contact", "note", "active"]
         widgets = {
@@ -251,8 +250,6 @@ class MemberForm(forms.Form):
 
 
 class ExternalPartnerForm(forms.Form):
-    from guidance.models import PartnerKind
-
     name = forms.CharField(label="名称・氏名", max_length=200)
     kind = forms.ChoiceField(label="種類", choices=PartnerKind.choices)
     role = forms.CharField(label="役割", max_length=200, required=False)

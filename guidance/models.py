@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from partners.models import Corporation, Introduction, Municipality, Theme
+from portal.taxonomy import STAGE_MARKS, STAGES, step_of
 
 
 class ConsortiumForm(models.TextChoices):
@@ -21,18 +22,19 @@ class LegalForm(models.TextChoices):
     OTHER = "other", "その他"
 
 
+def _stage_label(number: int) -> str:
+    return f"{STAGE_MARKS[number - 1]}{STAGES[number - 1][1]}"
+
+
 class Stage(models.IntegerChoices):
-    SHARE = 1, "①連携の契機と課題の共有"
-    TRUST = 2, "②信頼醸成・試験的連携"
-    FORMALISE = 3, "③連携の公式化と目標策定"
-    EXECUTE = 4, "④協働活動の実行"
-    EVALUATE = 5, "⑤成果の検証と評価"
-    DEEPEN = 6, "⑥改善と深化"
+    """①連携の契機と課題の共有 … ⑥改善と深化, named as in the case library (portal.taxonomy)."""
 
-
-def step_of(stage: int) -> int:
-    """STEP1 is stages ①②, STEP2 is ③, STEP3 is ④⑤⑥."""
-    return 1 if stage <= 2 else 2 if stage == 3 else 3
+    SHARE = 1, _stage_label(1)
+    TRUST = 2, _stage_label(2)
+    FORMALISE = 3, _stage_label(3)
+    EXECUTE = 4, _stage_label(4)
+    EVALUATE = 5, _stage_label(5)
+    DEEPEN = 6, _stage_label(6)
 
 
 class ConsortiumStatus(models.TextChoices):

@@ -30,8 +30,8 @@ from guidance.models import (
     SupportProgramme,
     step_of,
 )
+from portal.taxonomy import STEPS
 
-STEPS = {1: "STEP1 仲間をつくる", 2: "STEP2 協働化を検討する", 3: "STEP3 協働し、PDCAを回す"}
 STALLED_DAYS = 30
 
 

@@ -26,10 +26,7 @@ from guidance.models import (
     StageMove,
     step_of,
 )
-
-
-class EditConflict(Exception):
-    """Somebody else saved the same row after this form was opened."""
+from portal.services import EditConflict
 
 
 class GateBlocked(Exception):

@@ -33,7 +33,7 @@ from guidance.models import (
     ReferralStatus,
     Stage,
 )
-from portal.access import is_window_staff, permission_required
+from portal.access import is_window_staff, permission_required, require
 
 CONFLICT = (
     "この画面を開いた後に、ほかの人がこの項目を更新しました。入力内容は保存していません。"
@@ -45,7 +45,7 @@ def _page(request, pk: int):
     page = selectors.consortium_page(pk=pk)
     if page is None:
         raise Http404("この協働体は見つかりません。")
-    access.check(access.can_view(request.user, page.consortium))
+    require(access.can_view(request.user, page.consortium))
     return page
 
 
@@ -146,7 +146,7 @@ def item(request, pk: int, item_pk: int):
     form = ItemForm(request.POST or None, request.FILES or None, instance=obj,
                     initial={"version": obj.version})  # fmt: skip
     if request.method == "POST":
-        access.check(may)
+        require(may)
         if form.is_valid():
             values = {k: form.cleaned_data[k] for k in ItemForm.Meta.fields}
             try:
@@ -167,7 +167,7 @@ def item(request, pk: int, item_pk: int):
 def item_status(request, pk: int, item_pk: int):
     """The quick status change next to each item (no JavaScript needed)."""
     consortium = get_object_or_404(Consortium, pk=pk)
-    access.check(access.can_contribute(request.user, consortium))
+    require(access.can_contribute(request.user, consortium))
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -207,7 +207,7 @@ def advance(request, pk: int):
         else []
     )
     if request.method == "POST":
-        access.check(rights["may_lead"])
+        require(rights["may_lead"])
         if form.is_valid():
             override = form.cleaned_data["override"] and rights["may_override"]
             try:
@@ -253,9 +253,9 @@ def kpis(request, pk: int):
     measurement_form = MeasurementForm(request.POST if action == "measure" else None)
     if request.method == "POST":
         if action in ("goal", "kpi"):
-            access.check(rights["may_lead"])
+            require(rights["may_lead"])
         else:
-            access.check(rights["may_contribute"])
+            require(rights["may_contribute"])
         try:
             if action == "goal" and goal_form.is_valid():
                 services.goal_create(
@@ -299,7 +299,7 @@ def actions(request, pk: int):
     activity_form = ActivityForm(request.POST if kind == "activity" else None)
     if request.method == "POST":
         if kind == "action":
-            access.check(rights["may_lead"])
+            require(rights["may_lead"])
             if action_form.is_valid():
                 services.action_create(
                     consortium=consortium, by=request.user, **action_form.cleaned_data
@@ -307,7 +307,7 @@ def actions(request, pk: int):
                 messages.success(request, "次のアクションを追加しました。")
                 return redirect("guidance:actions", pk=pk)
         elif kind == "activity":
-            access.check(rights["may_contribute"])
+            require(rights["may_contribute"])
             if activity_form.is_valid():
                 services.activity_add(
                     consortium=consortium, by=request.user, **activity_form.cleaned_data
@@ -315,7 +315,7 @@ def actions(request, pk: int):
                 messages.success(request, "活動を記録しました。")
                 return redirect("guidance:actions", pk=pk)
         elif kind in ("done", "reopen"):
-            access.check(rights["may_contribute"])
+            require(rights["may_contribute"])
             obj = get_object_or_404(Action, pk=request.POST.get("id"), consortium=consortium)
             services.action_complete(action=obj, by=request.user, done=kind == "done")
             messages.success(
@@ -335,7 +335,7 @@ def help_page(request, pk: int):
     rights = _rights(request.user, consortium)
     form = ReferralForm(request.POST or None)
     if request.method == "POST":
-        access.check(rights["may_lead"])
+        require(rights["may_lead"])
         if form.is_valid():
             services.referral_request(consortium=consortium, by=request.user, **form.cleaned_data)
             messages.success(request, "専門家の紹介を窓口に依頼しました。窓口から連絡します。")
@@ -458,7 +458,7 @@ def members(request, pk: int):
     member_form = MemberForm(request.POST if kind == "member" else None)
     partner_form = ExternalPartnerForm(request.POST if kind == "partner" else None)
     if request.method == "POST":
-        access.check(rights["may_lead"])
+        require(rights["may_lead"])
         try:
             if kind == "member" and member_form.is_valid():
                 data = member_form.cleaned_data
@@ -497,7 +497,7 @@ def evidence(request, pk: int, item_pk: int):
     from django.http import FileResponse
 
     consortium = get_object_or_404(Consortium, pk=pk)
-    access.check(access.can_view(request.user, consortium))
+    require(access.can_view(request.user, consortium))
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     if not obj.evidence_file:
         raise Http404("根拠資料は添付されていません。")

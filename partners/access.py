@@ -6,8 +6,6 @@ only once every party of a shared introduction has accepted. Officials and anony
 nothing of the registry.
 """
 
-from django.core.exceptions import PermissionDenied
-
 from partners.models import Corporation, Introduction, IntroductionParty, IntroductionStatus
 from portal.access import is_manager, is_window_staff, user_corporation_number
 
@@ -85,8 +83,3 @@ def can_view_introduction(user, introduction: Introduction) -> bool:
         return True
     number = own_number(user)
     return bool(number) and introduction.parties.filter(corporation__number=number).exists()
-
-
-def check(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied

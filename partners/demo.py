@@ -117,13 +117,10 @@ def seed_registry(write) -> None:
 
 def _seed_introductions(staff, rng: random.Random) -> None:
     from partners import services
+    from partners.selectors import nearest_consenting
 
     own = Corporation.objects.get(number=DEMO_CORPORATION)
-    consenting = Corporation.objects.filter(profile__consent_matching=True, latitude__isnull=False)
-    nearby = sorted(
-        consenting.exclude(pk=own.pk),
-        key=lambda c: (c.latitude - own.latitude) ** 2 + (c.longitude - own.longitude) ** 2,
-    )[:12]
+    nearby = nearest_consenting(corporation=own, count=12)
     if len(nearby) < 8:
         return
     theme = Theme.objects.get(code="workforce")

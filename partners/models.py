@@ -67,6 +67,19 @@ class SizeBand(models.TextChoices):
         return cls.LARGE
 
 
+# Columns of Corporation derived from its establishments (services.corporations_refresh_size);
+# they change with every import and are left out of the history.
+DERIVED_FIELDS = [
+    "site_count",
+    "capacity_total",
+    "size_band",
+    "latitude",
+    "longitude",
+    "municipality",
+    "service_types",
+]
+
+
 class Corporation(models.Model):
     """A care corporation, keyed by its 法人番号 (13 digits with the National Tax Agency's check)."""
 
@@ -105,18 +118,7 @@ class Corporation(models.Model):
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    history = HistoricalRecords(
-        excluded_fields=[
-            "search_text",
-            "site_count",
-            "capacity_total",
-            "size_band",
-            "latitude",
-            "longitude",
-            "municipality",
-            "service_types",
-        ]
-    )
+    history = HistoricalRecords(excluded_fields=["search_text", *DERIVED_FIELDS])
 
     class Meta:
         verbose_name = "法人"

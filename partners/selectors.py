@@ -272,10 +272,7 @@ def default_weights() -> Weights:
 def features_of(corporation: Corporation) -> Features:
     """Features of one corporation whose municipality and profile (with its lists) are loaded."""
     profile = getattr(corporation, "profile", None)
-    try:
-        municipality = corporation.municipality
-    except Municipality.DoesNotExist:  # pragma: no cover - the FK is nullable, not dangling
-        municipality = None
+    municipality = corporation.municipality
     return Features(
         id=corporation.pk,
         number=corporation.number,
@@ -415,6 +412,21 @@ def match_candidates(
     return rank(own, candidates, weights, top)
 
 
+def nearest_consenting(*, corporation: Corporation, count: int) -> list[Corporation]:
+    """The consenting corporations closest to this one (by their centres), nearest first."""
+    if corporation.latitude is None or corporation.longitude is None:
+        return []
+    lat, lon = corporation.latitude, corporation.longitude
+    candidates = Corporation.objects.filter(
+        profile__consent_matching=True, latitude__isnull=False, longitude__isnull=False
+    ).exclude(pk=corporation.pk)
+
+    def squared(c: Corporation) -> float:
+        return (float(c.latitude or 0) - lat) ** 2 + (float(c.longitude or 0) - lon) ** 2
+
+    return sorted(candidates, key=squared)[:count]
+
+
 def own_corporation(user) -> Corporation | None:
     number = own_number(user)
     return Corporation.objects.filter(number=number).first() if number else None
@@ -437,6 +449,14 @@ def introductions_for(*, user, status: str = ""):
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-pk")
+
+
+def introduction_list(*, user, status: str = "", limit: int = 200) -> list[Introduction]:
+    """The introductions page: each with its parties as this user may see them."""
+    rows = list(introductions_for(user=user, status=status)[:limit])
+    for intro in rows:
+        intro.party_rows = party_rows(intro, user)
+    return rows
 
 
 def introduction_detail(*, pk: int) -> Introduction | None:

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from partners.imports import UnusableFile, establishments_import
 from partners.models import (
+    DERIVED_FIELDS,
     INTRODUCTION_MOVES,
     Corporation,
     Establishment,
@@ -29,16 +30,7 @@ from partners.models import (
     SubMeeting,
     SubMeetingParticipant,
 )
-
-DERIVED_FIELDS = [
-    "site_count",
-    "capacity_total",
-    "size_band",
-    "latitude",
-    "longitude",
-    "municipality",
-    "service_types",
-]
+from portal.services import EditConflict
 
 
 def _derived(ids: list[int]) -> dict[int, dict]:
@@ -190,10 +182,6 @@ def import_run_upload(*, run_id: int) -> ImportRun | None:
 
 
 # --- Profiles ---------------------------------------------------------------------------------------
-class EditConflict(Exception):
-    """Somebody else saved the same row after this form was opened."""
-
-
 def profile_update(
     *,
     corporation: Corporation,

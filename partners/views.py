@@ -30,7 +30,7 @@ from partners.models import (
     MatchWeights,
     SubMeeting,
 )
-from portal.access import is_window_staff, permission_required
+from portal.access import is_window_staff, permission_required, require
 
 
 def _stamp() -> str:
@@ -53,10 +53,19 @@ def export(request, fmt: str):
     )
     title, header, rows = exports.registry_table(view, queryset)
     name = f"{'establishments' if view == 'establishments' else 'corporations'}-{_stamp()}"
+    # Streamed: a filtered list can hold 250,000 establishments.
+    return _spreadsheet(fmt, name, title, header, rows, stream=True)
+
+
+def _spreadsheet(fmt: str, name: str, title: str, header, rows, *, stream: bool = False):
+    """A CSV (UTF-8 with BOM) or XLSX download of a table."""
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            exports.stream_csv(header, rows), content_type="text/csv; charset=utf-8"
-        )
+        lines = exports.stream_csv(header, rows)
+        content_type = "text/csv; charset=utf-8"
+        if stream:
+            response = StreamingHttpResponse(lines, content_type=content_type)
+        else:
+            response = HttpResponse("".join(lines), content_type=content_type)
     else:
         response = HttpResponse(
             exports.xlsx_bytes(title, header, rows),
@@ -70,7 +79,7 @@ def _corporation_or_404(request, number: str):
     corporation = selectors.corporation_for(number=number)
     if corporation is None:
         raise Http404("この法人番号の法人は台帳にありません。")
-    access.check(access.can_view_corporation(request.user, corporation))
+    require(access.can_view_corporation(request.user, corporation))
     return corporation
 
 
@@ -90,7 +99,7 @@ def corporation(request, number: str):
 @permission_required("use_registry")
 def profile_edit(request, number: str):
     corp = _corporation_or_404(request, number)
-    access.check(access.can_edit_profile(request.user, corp))
+    require(access.can_edit_profile(request.user, corp))
     profile = getattr(corp, "profile", None)
     initial = {"opened_at": timezone.now()}
     if profile:
@@ -130,7 +139,7 @@ def profile_edit(request, number: str):
 @permission_required("use_registry")
 def match(request, number: str):
     corp = _corporation_or_404(request, number)
-    access.check(access.can_match_for(request.user, corp))
+    require(access.can_match_for(request.user, corp))
     saved = MatchWeights.objects.order_by("pk").first()
     staff = is_window_staff(request.user)
     params = request.GET if (staff and "region" in request.GET) else None
@@ -223,9 +232,7 @@ def introductions(request):
     status = request.GET.get("status", "")
     if status not in IntroductionStatus.values:
         status = ""
-    rows = list(selectors.introductions_for(user=request.user, status=status)[:200])
-    for intro in rows:
-        intro.party_rows = selectors.party_rows(intro, request.user)
+    rows = selectors.introduction_list(user=request.user, status=status)
     funnel = selectors.introduction_funnel() if is_window_staff(request.user) else None
     context = {
         "rows": rows,
@@ -260,7 +267,7 @@ def introduction(request, pk: int):
     intro = selectors.introduction_detail(pk=pk)
     if intro is None:
         raise Http404("この紹介は見つかりません。")
-    access.check(access.can_view_introduction(request.user, intro))
+    require(access.can_view_introduction(request.user, intro))
     parties = selectors.party_rows(intro, request.user)
     own_party = next((r["party"] for r in parties if r["own"]), None)
     context = {
@@ -307,7 +314,7 @@ def introduction_move(request, pk: int):
 @permission_required("use_registry")
 def introduction_respond(request, pk: int):
     intro = get_object_or_404(Introduction, pk=pk)
-    access.check(access.can_view_introduction(request.user, intro))
+    require(access.can_view_introduction(request.user, intro))
     if is_window_staff(request.user):
         corp = get_object_or_404(
             intro.parties.select_related("corporation"),
@@ -398,14 +405,4 @@ def meeting_export(request, pk: int, fmt: str):
     groups, unplaced = selectors.submeeting_groups(meeting=meeting)
     header, rows = exports.groups_table(meeting, groups, unplaced)
     name = f"submeeting-{meeting.pk}-{_stamp()}"
-    if fmt == "csv":
-        response = HttpResponse(
-            "".join(exports.stream_csv(header, rows)), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            exports.xlsx_bytes("グループ", header, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return _spreadsheet(fmt, name, "グループ", header, rows)

@@ -105,6 +105,13 @@ def check(user, permission: str, obj=None) -> None:
         raise PermissionDenied
 
 
+def require(allowed: bool) -> None:
+    """Raise PermissionDenied unless an object-level rule (partners/access.py, guidance/access.py)
+    allowed the request."""
+    if not allowed:
+        raise PermissionDenied
+
+
 def permission_required(permission: str):
     """View decorator: anonymous users go to the login page, others without the right get 403."""
 

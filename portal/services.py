@@ -22,6 +22,11 @@ from portal.models import JobStatus, ReportJob, Role, User, report_upload_to
 log = logging.getLogger(__name__)
 
 
+class EditConflict(Exception):
+    """Somebody else saved the same row after this person opened it: the save is refused and the
+    page says so, so nothing is overwritten silently (every app's services raise this one)."""
+
+
 # --- Users --------------------------------------------------------------------------------------
 def user_invite(
     *,

@@ -23,3 +23,21 @@ CHALLENGES = (
     ("no_family_support", "身寄りのない方への支援"),
     ("local_needs", "地域の困りごとへの対応"),
 )
+
+
+# Stage ①–⑥ and the STEP each belongs to (the ministry's 2026 guideline groups them so).
+STAGES = (
+    (1, "連携の契機と課題の共有", 1),
+    (2, "信頼醸成・試験的連携", 1),
+    (3, "連携の公式化と目標策定", 2),
+    (4, "協働活動の実行", 3),
+    (5, "成果の検証と評価", 3),
+    (6, "改善と深化", 3),
+)
+STEPS = {1: "STEP1 仲間をつくる", 2: "STEP2 協働化を検討する", 3: "STEP3 協働し、PDCAを回す"}
+STAGE_MARKS = "①②③④⑤⑥"
+
+
+def step_of(stage: int) -> int:
+    """STEP1 is stages ①②, STEP2 is ③, STEP3 is ④⑤⑥."""
+    return STAGES[stage - 1][2]
