@@ -84,10 +84,15 @@ def axe_violations(page, levels=("serious", "critical")) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
     # Let htmx finish: a "loading" indicator fading out has, for a moment, too little contrast.
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping') && "
+    # Polled from here: wait_for_function's page-side polling calls eval(), which the CSP forbids.
+    settled = (
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping') && "
         "[...document.querySelectorAll('.htmx-indicator')]"
         ".every(e => getComputedStyle(e).opacity === '0')"
     )
+    for _attempt in range(50):
+        if page.evaluate(settled):
+            break
+        page.wait_for_timeout(100)
     results = Axe().run(page)
     return [v for v in results.response["violations"] if v.get("impact") in levels]
