@@ -12,6 +12,10 @@ class CasesConfig(AppConfig):
 
         register_seeder("cases", _seed_cases)
 
+        from cases import reports
+
+        reports.register()
+
 
 def _seed_cases(write) -> None:
     from cases.services import cases_load_report

@@ -142,6 +142,11 @@ def case_stats(*, user, include_local: bool = False) -> Stats:
             Prefetch("tags", queryset=Tag.objects.order_by("position")), "prefectures"
         )
     )
+    return stats_of(cases, include_local=include_local)
+
+
+def stats_of(cases: list[Case], *, include_local: bool = False) -> Stats:
+    """The tables and map counts for these cases (tags and prefectures prefetched); two queries."""
     keys = {c.pk: {(t.kind, t.code) for t in c.tags.all()} for c in cases}
     all_tags = list(Tag.objects.order_by("position"))
 

@@ -24,3 +24,7 @@ class GuidanceConfig(AppConfig):
         from portal.home import register_panel
 
         register_panel("guidance", home_panel)
+
+        from guidance import reports
+
+        reports.register()

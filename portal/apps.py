@@ -10,4 +10,4 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from portal import jobs
 
-        jobs.register_kind("selftest", "動作確認", jobs.render_selftest)
+        jobs.register_kind("selftest", "動作確認", jobs.prepare_selftest)

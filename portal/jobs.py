@@ -1,36 +1,85 @@
-"""Report-job machinery: apps register the kinds of file they render; the core imports none."""
+"""Report-job machinery: apps register the kinds of file they render; the core imports none.
 
+A kind turns a job into a `Draft` in two steps. `prepare` reads the data and returns everything the
+file is made of (for a PDF, the final HTML) with a fingerprint of it; `build` then does the slow
+part (layout and PDF writing). The fingerprint lets the same request over unchanged data reuse the
+file already made, and lets two identical requests at once share one render.
+"""
+
+import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
 
 
 class JobError(Exception):
     """A failure whose message (in Japanese) is shown to the person who asked for the file."""
 
 
+ProgressFn = Callable[[int], None]
+
+
 @dataclass(frozen=True)
-class JobOutput:
+class Companion:
+    """A second file made from the same figures (the spreadsheet beside a PDF)."""
+
     filename: str
     content: bytes
     content_type: str
 
 
-ProgressFn = Callable[[int], None]
+@dataclass
+class Draft:
+    filename: str
+    content_type: str
+    # Hash of everything the file is made from; "" means "never reuse" (diagnostic jobs).
+    fingerprint: str
+    build: Callable[[ProgressFn], bytes]
+    companion: Companion | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
 class JobKind:
     name: str
     label: str
-    render: Callable[..., JobOutput]  # (job, progress) -> JobOutput
+    prepare: Callable[..., Draft]  # (job, progress) -> Draft
+    # Who may download a finished file of this kind (on top of seeing the job at all).
+    may_download: Callable[..., bool] = field(default=lambda user, job: True)
+    describe: Callable[[dict], str] = field(default=lambda params: "")
+    # Reads the request form into the job's parameters; raises JobError on bad input.
+    params_from: Callable[..., dict] = field(default=lambda data: {})
+    # The request form on /reports/: (request) -> {"template", "context"} or None (not offered).
+    panel: Callable | None = None
+    # Base of the downloaded file's name, e.g. "公開事例集".
+    file_label: str = ""
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register_kind(name: str, label: str, render: Callable[..., JobOutput]) -> None:
-    _KINDS[name] = JobKind(name=name, label=label, render=render)
+def register_kind(
+    name: str,
+    label: str,
+    prepare: Callable[..., Draft],
+    *,
+    may_download: Callable[..., bool] | None = None,
+    describe: Callable[[dict], str] | None = None,
+    params_from: Callable[..., dict] | None = None,
+    panel: Callable | None = None,
+    file_label: str = "",
+) -> None:
+    kind = JobKind(name=name, label=label, prepare=prepare, panel=panel, file_label=file_label)
+    for attribute, value in (
+        ("may_download", may_download),
+        ("describe", describe),
+        ("params_from", params_from),
+    ):
+        if value is not None:
+            object.__setattr__(kind, attribute, value)
+    _KINDS[name] = kind
 
 
 def get_kind(name: str) -> JobKind:
@@ -38,6 +87,10 @@ def get_kind(name: str) -> JobKind:
         return _KINDS[name]
     except KeyError:
         raise JobError(f"「{name}」という種類のレポートはありません。") from None
+
+
+def find_kind(name: str) -> JobKind | None:
+    return _KINDS.get(name)
 
 
 def label_for(name: str) -> str:
@@ -49,25 +102,58 @@ def kinds() -> list[JobKind]:
     return list(_KINDS.values())
 
 
-def render_selftest(job, progress: ProgressFn) -> JobOutput:
+def panels_for(request) -> list[dict]:
+    """The request forms the /reports/ page offers this person, in registration order."""
+    shown = []
+    for kind in _KINDS.values():
+        if kind.panel is not None:
+            panel = kind.panel(request)
+            if panel:
+                shown.append({"kind": kind, **panel})
+    return shown
+
+
+def fingerprint(kind: str, *parts: str | bytes) -> str:
+    digest = hashlib.sha256(kind.encode())
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return digest.hexdigest()
+
+
+def params_querydict(params: dict) -> QueryDict:
+    """Job parameters kept as {name: [values]} back into the QueryDict the filters read."""
+    query = QueryDict(mutable=True)
+    for key, values in (params or {}).items():
+        query.setlist(key, [str(v) for v in (values if isinstance(values, list) else [values])])
+    return query
+
+
+def prepare_selftest(job, progress: ProgressFn) -> Draft:
     """A diagnostic job: waits in steps, reporting progress, then writes a small text file.
 
     Used to check that workers run tasks (and by the reliability tests, which kill a worker
     in the middle of one).
     """
-    seconds = min(float(job.params.get("seconds", 0)), 60.0)
-    steps = max(1, int(job.params.get("steps", 5)))
-    for step in range(steps):
-        time.sleep(seconds / steps)
-        progress(int((step + 1) * 100 / steps))
-    if job.attempts <= int(job.params.get("transient_failures", 0)):
-        # Stands for a passing outage (database, file server): the task retries with backoff.
-        raise ConnectionError("selftest: simulated transient failure")
-    if job.params.get("fail"):
-        raise JobError("動作確認のため、わざと失敗させました。")
-    text = f"動作確認ジョブ #{job.pk} は正常に完了しました。\n"
-    return JobOutput(
+
+    def build(progress: ProgressFn) -> bytes:
+        seconds = min(float(job.params.get("seconds", 0)), 60.0)
+        steps = max(1, int(job.params.get("steps", 5)))
+        for step in range(steps):
+            time.sleep(seconds / steps)
+            progress(int((step + 1) * 100 / steps))
+        if job.attempts <= int(job.params.get("transient_failures", 0)):
+            # Stands for a passing outage (database, file server): the task retries with backoff.
+            raise ConnectionError("selftest: simulated transient failure")
+        if job.params.get("fail"):
+            raise JobError("動作確認のため、わざと失敗させました。")
+        if job.params.get("crash"):
+            raise RuntimeError("selftest: simulated bug")
+        return f"動作確認ジョブ #{job.pk} は正常に完了しました。\n".encode()
+
+    return Draft(
         filename=f"selftest-{job.pk}.txt",
-        content=text.encode("utf-8"),
         content_type="text/plain; charset=utf-8",
+        fingerprint="",
+        build=build,
     )

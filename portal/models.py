@@ -144,6 +144,14 @@ class ReportJob(models.Model):
     size = models.PositiveBigIntegerField("サイズ（バイト）", null=True, blank=True)
     content_hash = models.CharField("内容のハッシュ", max_length=64, blank=True)
     error = models.TextField("失敗の理由", blank=True)
+    title = models.CharField("内容", max_length=300, blank=True)
+    # Hash of the data the file is made from (see portal.jobs); equal hashes give equal files.
+    fingerprint = models.CharField("元データのハッシュ", max_length=64, blank=True, db_index=True)
+    reused = models.BooleanField("作成済みのファイルを再利用", default=False)
+    attachment = models.FileField("表計算ファイル", upload_to=report_upload_to, blank=True)
+    attachment_size = models.PositiveBigIntegerField(
+        "表計算ファイルのサイズ", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "レポート作成ジョブ"
@@ -168,3 +176,45 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ArtifactStatus(models.TextChoices):
+    RENDERING = "rendering", "作成中"
+    DONE = "done", "作成済み"
+
+
+class ReportArtifact(models.Model):
+    """One rendered file per fingerprint: whoever creates the row renders, the others reuse it.
+
+    The unique fingerprint is the lock that makes two identical requests at once render once; the
+    renderer's heartbeat lets another job take over when the renderer died.
+    """
+
+    fingerprint = models.CharField("元データのハッシュ", max_length=64, unique=True)
+    kind = models.CharField("種類", max_length=50)
+    status = models.CharField(
+        "状態", max_length=10, choices=ArtifactStatus.choices, default=ArtifactStatus.RENDERING
+    )
+    job = models.ForeignKey(
+        ReportJob,
+        verbose_name="作成したジョブ",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    heartbeat_at = models.DateTimeField("最終更新", default=timezone.now)
+    file = models.CharField("ファイル", max_length=300, blank=True)
+    size = models.PositiveBigIntegerField("サイズ（バイト）", null=True, blank=True)
+    attachment = models.CharField("表計算ファイル", max_length=300, blank=True)
+    attachment_size = models.PositiveBigIntegerField(
+        "表計算ファイルのサイズ", null=True, blank=True
+    )
+    content_hash = models.CharField("内容のハッシュ", max_length=64, blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "作成済みレポート"
+        verbose_name_plural = "作成済みレポート"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fingerprint[:12]}（{self.get_status_display()}）"

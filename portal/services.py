@@ -2,11 +2,12 @@
 
 import hashlib
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,7 +18,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from portal import jobs
-from portal.models import JobStatus, ReportJob, Role, User, report_upload_to
+from portal.models import (
+    ArtifactStatus,
+    JobStatus,
+    ReportArtifact,
+    ReportJob,
+    Role,
+    User,
+    report_upload_to,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,22 +102,49 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
 
 
 # --- Report jobs --------------------------------------------------------------------------------
-def job_request(*, kind: str, params: dict | None = None, by: User | None) -> ReportJob:
-    """Write the job row, then enqueue its task once the row is committed."""
+def job_request(
+    *, kind: str, params: dict | None = None, by: User | None, enqueue: bool = True
+) -> ReportJob:
+    """Write the job row, then enqueue its task once the row is committed.
+
+    Asking again for what one is already waiting for returns the waiting job (a double click
+    makes one job); the kind decides whether this person may have the file at all.
+    """
     from portal.tasks import run_report_job
 
-    jobs.get_kind(kind)  # unknown kinds fail here, not in the worker
+    job_kind = jobs.get_kind(kind)  # unknown kinds fail here, not in the worker
+    params = params or {}
+    job = ReportJob(kind=kind, params=params, requested_by=by)
+    if by is not None and not job_kind.may_download(by, job):
+        raise PermissionDenied("このレポートを依頼する権限がありません。")
     with transaction.atomic():
-        job = ReportJob.objects.create(kind=kind, params=params or {}, requested_by=by)
-        transaction.on_commit(lambda: run_report_job.delay(job.pk))
+        waiting = (
+            ReportJob.objects.filter(
+                kind=kind,
+                requested_by=by,
+                status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+            )
+            .order_by("pk")
+            .only("pk", "params")
+        )
+        for other in waiting:
+            if other.params == params:
+                return ReportJob.objects.get(pk=other.pk)
+        job.title = job_kind.describe(params)[:300]
+        job.save()
+        if enqueue:  # the render_report command runs the task in its own process instead
+            transaction.on_commit(lambda: run_report_job.delay(job.pk))
     return job
 
 
-def _job_progress(job_id: int):
+def _job_progress(job_id: int, artifact_id: list[int | None] | None = None):
     def report(percent: int) -> None:
+        now = timezone.now()
         ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-            progress=max(0, min(99, int(percent))), heartbeat_at=timezone.now()
+            progress=max(0, min(99, int(percent))), heartbeat_at=now
         )
+        if artifact_id and artifact_id[0]:
+            ReportArtifact.objects.filter(pk=artifact_id[0], job_id=job_id).update(heartbeat_at=now)
 
     return report
 
@@ -117,6 +153,8 @@ def job_run(*, job_id: int) -> ReportJob | None:
     """Run one job; a repeated delivery of a finished job changes nothing.
 
     The claim and the completion each lock the row, so two deliveries at once produce one file.
+    A job whose data was already rendered (same fingerprint) reuses that file; two identical jobs
+    at once render once (see `_artifact_claim`).
     """
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
@@ -132,21 +170,116 @@ def job_run(*, job_id: int) -> ReportJob | None:
         job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at"])
 
     kind = jobs.get_kind(job.kind)
+    artifact_id: list[int | None] = [None]
+    progress = _job_progress(job.pk, artifact_id)
     try:
-        output = kind.render(job, _job_progress(job.pk))
+        draft = kind.prepare(job, progress)
+        if draft.title and draft.title != job.title:
+            ReportJob.objects.filter(pk=job.pk).update(title=draft.title[:300])
+        if draft.fingerprint:
+            artifact = _artifact_claim(job=job, draft=draft, progress=progress)
+            if artifact.status == ArtifactStatus.DONE:
+                return _job_finish_reused(job_id=job.pk, artifact=artifact)
+            artifact_id[0] = artifact.pk
+        content = draft.build(progress)
     except jobs.JobError as exc:
+        _artifact_release(job_id=job.pk)
         return job_fail(job_id=job.pk, reason=str(exc))
+    except BaseException:
+        _artifact_release(job_id=job.pk)
+        raise
 
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().get(pk=job_id)
         if job.is_finished:  # another delivery finished first
             return job
-        job.content_hash = hashlib.sha256(output.content).hexdigest()
-        target = report_upload_to(job, output.filename)
-        if job.file.storage.exists(target):  # left by a delivery that died before committing
-            job.file.storage.delete(target)
-        job.file.save(output.filename, ContentFile(output.content), save=False)
-        job.size = len(output.content)
+        job.content_hash = hashlib.sha256(content).hexdigest()
+        _save_file(job, "file", draft.filename, content)
+        job.size = len(content)
+        if draft.companion is not None:
+            _save_file(job, "attachment", draft.companion.filename, draft.companion.content)
+            job.attachment_size = len(draft.companion.content)
+        job.fingerprint = draft.fingerprint
+        job.status = JobStatus.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.error = ""
+        job.save()
+        if draft.fingerprint:
+            ReportArtifact.objects.filter(fingerprint=draft.fingerprint).update(
+                status=ArtifactStatus.DONE,
+                job=job,
+                file=job.file.name,
+                size=job.size,
+                attachment=job.attachment.name if job.attachment else "",
+                attachment_size=job.attachment_size,
+                content_hash=job.content_hash,
+                heartbeat_at=timezone.now(),
+            )
+    return job
+
+
+def _save_file(job: ReportJob, field: str, filename: str, content: bytes) -> None:
+    file = getattr(job, field)
+    target = report_upload_to(job, filename)
+    if file.storage.exists(target):  # left by a delivery that died before committing
+        file.storage.delete(target)
+    file.save(filename, ContentFile(content), save=False)
+
+
+def _artifact_claim(*, job: ReportJob, draft: jobs.Draft, progress) -> ReportArtifact:
+    """Return the finished artifact to reuse, or one this job now renders.
+
+    The first job to create the fingerprint's row renders; an identical job arriving meanwhile
+    waits for it (the renderer's heartbeat shows it is alive) and then reuses its file. A job takes
+    the row over when it is its own (a repeated delivery after a crash), when the renderer has
+    gone silent, or when the finished file has disappeared from storage.
+    """
+    stale_after = timedelta(seconds=settings.REPORT_RENDER_STALE_SECONDS)
+    waited = False
+    while True:
+        with transaction.atomic():
+            artifact, created = ReportArtifact.objects.get_or_create(
+                fingerprint=draft.fingerprint,
+                defaults={"kind": job.kind, "job": job, "heartbeat_at": timezone.now()},
+            )
+            if created:
+                return artifact
+            artifact = ReportArtifact.objects.select_for_update().get(pk=artifact.pk)
+            if artifact.status == ArtifactStatus.DONE:
+                if artifact.file and job.file.storage.exists(artifact.file):
+                    return artifact
+            elif artifact.job_id != job.pk and artifact.heartbeat_at > timezone.now() - stale_after:
+                artifact = None  # another job is rendering the same file: wait for it
+            if artifact is not None:
+                artifact.status = ArtifactStatus.RENDERING
+                artifact.job = job
+                artifact.heartbeat_at = timezone.now()
+                artifact.save(update_fields=["status", "job", "heartbeat_at"])
+                return artifact
+        if not waited:
+            progress(5)
+            waited = True
+        time.sleep(0.5)
+
+
+def _artifact_release(*, job_id: int) -> None:
+    """A render that did not finish frees its fingerprint, so the next request renders anew."""
+    ReportArtifact.objects.filter(job_id=job_id, status=ArtifactStatus.RENDERING).delete()
+
+
+def _job_finish_reused(*, job_id: int, artifact: ReportArtifact) -> ReportJob:
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return job
+        job.file.name = artifact.file
+        job.size = artifact.size
+        job.attachment.name = artifact.attachment or None
+        job.attachment_size = artifact.attachment_size
+        job.content_hash = artifact.content_hash
+        job.fingerprint = artifact.fingerprint
+        job.reused = True
         job.status = JobStatus.DONE
         job.progress = 100
         job.finished_at = timezone.now()

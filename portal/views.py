@@ -6,14 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import selectors, services
 from portal.access import permission_required
 from portal.forms import EmailLoginForm, InviteForm
 from portal.health import health_response
-from portal.models import User
+from portal.models import JobStatus, User
 
 
 @permission_required("view_home")
@@ -97,10 +97,37 @@ def _base(request) -> str:
 # --- Report jobs --------------------------------------------------------------------------------
 @permission_required("request_reports")
 def reports(request):
-    jobs = selectors.report_jobs_visible_to(request.user)[:50]
-    template = "portal/reports.html#jobs" if request.htmx else "portal/reports.html"
-    running = any(not job.is_finished for job in jobs)
-    return render(request, template, {"jobs": jobs, "poll": running})
+    from portal import jobs as job_kinds
+
+    listed = selectors.report_jobs_visible_to(request.user)[:50]
+    running = any(not job.is_finished for job in listed)
+    context = {"jobs": listed, "poll": running}
+    if request.htmx:
+        return render(request, "portal/reports.html#jobs", context)
+    context["panels"] = job_kinds.panels_for(request)
+    return render(request, "portal/reports.html", context)
+
+
+@require_POST
+@permission_required("request_reports")
+def report_request(request):
+    """One endpoint for every kind: the kind reads its own form fields (see portal.jobs)."""
+    from portal import jobs as job_kinds
+
+    try:
+        kind = job_kinds.get_kind(request.POST.get("kind", ""))
+        if kind.name == "selftest":
+            raise PermissionDenied
+        params = kind.params_from(request.POST)
+    except job_kinds.JobError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports")
+    job = services.job_request(kind=kind.name, params=params, by=request.user)
+    messages.success(
+        request,
+        f"「{kind.label}」の作成を依頼しました（番号 {job.pk}）。できあがるとこの画面からダウンロードできます。",
+    )
+    return redirect(f"{reverse('reports')}#job-{job.pk}")
 
 
 @require_POST
@@ -112,12 +139,22 @@ def report_selftest(request):
 
 
 @permission_required("request_reports")
-def report_download(request, pk: int):
+def report_download(request, pk: int, part: str = "file"):
+    """A finished file, only for people who may see the job and its content (404 otherwise)."""
+    from portal import jobs as job_kinds
+
     job = selectors.report_jobs_visible_to(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404
-    if not job.file:
-        raise PermissionDenied
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.split("/")[-1]
-    )
+    kind = job_kinds.find_kind(job.kind)
+    if kind is not None and not kind.may_download(request.user, job):
+        raise Http404
+    stored = job.attachment if part == "attachment" else job.file
+    if job.status != JobStatus.DONE or not stored:
+        raise Http404
+    extension = stored.name.rsplit(".", 1)[-1]
+    label = (kind.file_label if kind else "") or job.kind
+    name = f"{label}_{job.title}_{job.created_at:%Y%m%d}" if job.title else f"{label}_{job.pk}"
+    for bad in '/\\:*?"<>|':
+        name = name.replace(bad, "_")
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{name}.{extension}")

@@ -48,3 +48,11 @@ def page_url(context, number) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag
+def stage_mark(number) -> str:
+    """①–⑥ for a stage number."""
+    from portal.taxonomy import STAGE_MARKS
+
+    return STAGE_MARKS[int(number) - 1]

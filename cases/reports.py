@@ -1,0 +1,214 @@
+"""The public case book (公開事例集) as a PDF report job: published cases only, library filters."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from cases.filters import MEMBER_BANDS
+from cases.models import AreaScope, Case, Form, Region, SourceKind, Tag
+from cases.selectors import case_export
+from cases.stats import stats_of
+from portal import jobs
+from portal.charts import bar_chart
+from portal.pdf import html_to_pdf, render_report_html
+from portal.taxonomy import STAGES, STEPS
+
+KIND = "casebook"
+LABEL = "公開事例集（PDF）"
+# The library's filters that make sense for a printed book (the page number and sort do not).
+FILTER_KEYS = (
+    "q",
+    "form",
+    "legal_form",
+    "region",
+    "prefecture",
+    "area",
+    "operation",
+    "reason",
+    "members",
+)
+
+
+def clean_params(params) -> dict:
+    """Keep the library filters of a query (QueryDict or dict of lists) in a stable order."""
+    out = {}
+    for key in FILTER_KEYS:
+        values = params.getlist(key) if hasattr(params, "getlist") else params.get(key, [])
+        if isinstance(values, str):
+            values = [values]
+        values = sorted({str(v).strip() for v in values if str(v).strip()})
+        if values:
+            out[key] = values
+    return out
+
+
+def describe(params: dict) -> str:
+    """The filters in words, e.g. 「連携の形態：緩やかな連携／都道府県：長野県」."""
+    params = clean_params(params)
+    if not params:
+        return "公開中のすべての事例"
+    tags = {(t.kind, t.code): t.label for t in Tag.objects.all()}
+    names = {
+        "form": ("連携の形態", dict(Form.choices)),
+        "legal_form": ("法人格・組織形態", {}),
+        "region": ("地方", dict(Region.choices)),
+        "prefecture": ("都道府県", {}),
+        "area": ("連携の範囲", dict(AreaScope.choices)),
+        "operation": (
+            "協働内容",
+            {c: tags.get(("operation", c), c) for c in params.get("operation", [])},
+        ),
+        "reason": (
+            "協働化の理由",
+            {c: tags.get(("reason", c), c) for c in params.get("reason", [])},
+        ),
+        "members": ("参加法人数", {code: label for code, label, *_ in MEMBER_BANDS}),
+    }
+    parts = []
+    if "q" in params:
+        parts.append("キーワード：" + " ".join(params["q"]))
+    for key, (label, choices) in names.items():
+        if key in params:
+            parts.append(label + "：" + "・".join(choices.get(v, v) for v in params[key]))
+    return "／".join(parts)
+
+
+def casebook_cases(params: dict) -> list[Case]:
+    """Published cases only, whoever asks: the book is a public document."""
+    query = jobs.params_querydict(clean_params(params))
+    return list(case_export(params=query, user=AnonymousUser()))
+
+
+def _chapters(cases: list[Case]) -> list[dict]:
+    chapters = []
+    for case in cases:
+        tags = list(case.tags.all())
+        stages = case.stages
+        chapters.append(
+            {
+                "case": case,
+                "anchor": f"case-{case.number}",
+                "prefectures": "・".join(p.name for p in case.prefectures.all()),
+                "operations": [t.label for t in tags if t.kind == "operation"],
+                "reasons": [t.label for t in tags if t.kind == "reason"],
+                "origins": [t.label for t in tags if t.kind == "origin"],
+                "effects": [t.label for t in tags if t.kind == "effect"],
+                "steps": [
+                    {"number": n, "label": label, "stages": [s for s in stages if s["step"] == n]}
+                    for n, label in STEPS.items()
+                ],
+            }
+        )
+    return chapters
+
+
+def _charts(stats, compare: bool) -> list[dict]:
+    charts = []
+    for table in stats.tables:
+        rows = [(r.label, r.ours, r.report if compare else None) for r in table.rows]
+        charts.append(
+            {
+                "table": table,
+                "chart": bar_chart(rows, unit="件"),
+                "caption": f"図 {table.title}（件数）"
+                + ("　塗りの棒：本書の事例／枠の棒：報告書の集計" if compare else ""),
+            }
+        )
+    return charts
+
+
+def build_html(params: dict, progress=None) -> tuple[str, list[Case]]:
+    cases = casebook_cases(params)
+    if not cases:
+        raise jobs.JobError(
+            "条件に合う公開事例がありません。条件を見直して、もう一度依頼してください。"
+        )
+    if progress:
+        progress(5)
+    include_local = any(c.source_kind == SourceKind.LOCAL for c in cases)
+    stats = stats_of(cases, include_local=include_local)
+    report_cases = Case.objects.published().from_report().count()
+    compare = not clean_params(params) and not include_local and len(cases) == report_cases
+    html = render_report_html(
+        "reports/casebook.html",
+        {
+            "cases": cases,
+            "chapters": _chapters(cases),
+            "conditions": describe(params),
+            "filtered": bool(clean_params(params)),
+            "stats": stats,
+            "charts": _charts(stats, compare),
+            "compare": compare,
+            "stages": STAGES,
+            "steps": STEPS,
+            "close_count": sum(c.form == "close" for c in cases),
+            "loose_count": sum(c.form == "loose" for c in cases),
+            "prefecture_rows": [p for p in stats.prefectures if p["count"]],
+        },
+    )
+    if progress:
+        progress(15)
+    return html, cases
+
+
+def prepare(job, progress) -> jobs.Draft:
+    html, cases = build_html(job.params, progress)
+    return jobs.Draft(
+        filename=f"casebook-{timezone.localdate():%Y%m%d}.pdf",
+        content_type="application/pdf",
+        fingerprint=jobs.fingerprint(KIND, html),
+        build=lambda progress: html_to_pdf(html, progress),
+        title=f"{describe(job.params)}（{len(cases)}事例）",
+    )
+
+
+def register() -> None:
+    jobs.register_kind(
+        KIND,
+        LABEL,
+        prepare,
+        describe=describe,
+        params_from=params_from,
+        panel=panel,
+        file_label="公開事例集",
+    )
+
+
+def params_from(data) -> dict:
+    """The request form (or the library's current filters) as job parameters; bad values refused."""
+    from cases.models import Prefecture
+
+    params = clean_params(data)
+    allowed = {
+        "form": set(Form.values),
+        "region": set(Region.values),
+        "area": set(AreaScope.values),
+        "prefecture": set(Prefecture.objects.values_list("name", flat=True)),
+        "operation": set(Tag.objects.filter(kind="operation").values_list("code", flat=True)),
+        "reason": set(Tag.objects.filter(kind="reason").values_list("code", flat=True)),
+        "members": {code for code, *_ in MEMBER_BANDS},
+    }
+    for key, values in params.items():
+        unknown = [v for v in values if key in allowed and v not in allowed[key]]
+        if unknown:
+            raise jobs.JobError(f"事例集の条件に使えない値があります：{'、'.join(unknown)}")
+    if len(" ".join(params.get("q", []))) > 100:
+        raise jobs.JobError("キーワードは100文字以内で入力してください。")
+    return params
+
+
+def panel(request) -> dict:
+    from cases.models import Prefecture
+
+    prefectures = Prefecture.objects.filter(cases__status="published").distinct().order_by("code")
+    return {
+        "template": "cases/_report_panel.html",
+        "context": {
+            "forms": Form.choices,
+            "prefectures": [p.name for p in prefectures],
+            "operations": list(
+                Tag.objects.filter(kind="operation")
+                .order_by("position")
+                .values_list("code", "label")
+            ),
+        },
+    }
