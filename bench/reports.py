@@ -284,7 +284,7 @@ def main() -> None:
                 runs = args.runs or DEFAULT_RUNS["consortium"]
                 title = (
                     f"consortium report (#{consortium.pk} {consortium.name}, "
-                    f"{consortium.measurements} KPI measurements, {consortium.stage_moves} moves)"
+                    f"KPI measurements {consortium.measurements}, stage moves {consortium.stage_moves})"
                 )
                 measure(
                     "consortium",

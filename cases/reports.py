@@ -200,9 +200,20 @@ def panel(request) -> dict:
     from cases.models import Prefecture
 
     prefectures = Prefecture.objects.filter(cases__status="published").distinct().order_by("code")
+    # Filters carried over from the case library (/reports/?form=loose&…): the ones this form
+    # shows are pre-set, the others travel as hidden fields and are named above the form.
+    initial = clean_params(request.GET)
+    shown = {"form", "operation", "q"}
+    prefecture = (initial.get("prefecture") or [""])[0]
+    hidden = [(k, v) for k, values in initial.items() if k not in shown for v in values]
+    hidden = [(k, v) for k, v in hidden if not (k == "prefecture" and v == prefecture)]
     return {
         "template": "cases/_report_panel.html",
         "context": {
+            "initial": initial,
+            "hidden": hidden,
+            "prefecture": prefecture,
+            "carried": describe(initial) if initial else "",
             "forms": Form.choices,
             "prefectures": [p.name for p in prefectures],
             "operations": list(

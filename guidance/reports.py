@@ -167,6 +167,12 @@ def _stage_at(consortium: Consortium, moves: list[StageMove], moment: datetime) 
     return consortium.stage
 
 
+def _number(value) -> int | float:
+    """20.00 → 20 and 12.50 → 12.5, the same in the PDF and the spreadsheet."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
 def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
     """Every figure of the prefectural report, for the PDF and the spreadsheet alike.
 
@@ -319,9 +325,9 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
             [
                 name,
                 kpi.name,
-                float(kpi.baseline),
-                float(kpi.target),
-                float(view.current) if view.current is not None else None,
+                _number(kpi.baseline),
+                _number(kpi.target),
+                _number(view.current) if view.current is not None else None,
                 kpi.unit,
                 view.percent,
             ]
@@ -538,11 +544,15 @@ def prefecture_params(data) -> dict:
 def prefecture_panel(request) -> dict | None:
     if not can_view_dashboard(request.user):
         return None
+    return {
+        "template": "guidance/_report_panel_prefecture.html",
+        "context": {"years": fiscal_years(), "current": current_fiscal_year()},
+    }
+
+
+def fiscal_years() -> list[tuple[int, str]]:
+    """This fiscal year back to the year before the first consortium, newest first."""
     current = current_fiscal_year()
     first = Consortium.objects.order_by("created_at").values_list("created_at", flat=True).first()
     start = min(current, fiscal_year_of(first)) if first else current
-    years = [(y, fiscal_year_label(y)) for y in range(current, max(2000, start - 1) - 1, -1)]
-    return {
-        "template": "guidance/_report_panel_prefecture.html",
-        "context": {"years": years, "current": current},
-    }
+    return [(y, fiscal_year_label(y)) for y in range(current, max(2000, start - 1) - 1, -1)]

@@ -33,6 +33,7 @@ from guidance.models import (
     ReferralStatus,
     Stage,
 )
+from guidance.reports import fiscal_years
 from portal.access import is_window_staff, permission_required, require
 
 CONFLICT = (
@@ -372,7 +373,7 @@ def dashboard(request):
     days = request.GET.get("days", "")
     stalled_days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else selectors.STALLED_DAYS
     data = selectors.dashboard(user=request.user, stalled_days=stalled_days)
-    return render(request, "guidance/dashboard.html", {"d": data})
+    return render(request, "guidance/dashboard.html", {"d": data, "years": fiscal_years()})
 
 
 def home_panel(request):

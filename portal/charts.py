@@ -1,7 +1,7 @@
 """Geometry of the SVG charts printed in the PDF reports (drawn by our templates, no library)."""
 
 LABEL_WIDTH = 170
-BAR_SPACE = 260
+BAR_SPACE = 200
 ROW_HEIGHT = 20
 
 

@@ -246,12 +246,13 @@ def _artifact_claim(*, job: ReportJob, draft: jobs.Draft, progress) -> ReportArt
             if created:
                 return artifact
             artifact = ReportArtifact.objects.select_for_update().get(pk=artifact.pk)
+            busy = False
             if artifact.status == ArtifactStatus.DONE:
                 if artifact.file and job.file.storage.exists(artifact.file):
                     return artifact
             elif artifact.job_id != job.pk and artifact.heartbeat_at > timezone.now() - stale_after:
-                artifact = None  # another job is rendering the same file: wait for it
-            if artifact is not None:
+                busy = True  # another job is rendering the same file: wait for it
+            if not busy:
                 artifact.status = ArtifactStatus.RENDERING
                 artifact.job = job
                 artifact.heartbeat_at = timezone.now()

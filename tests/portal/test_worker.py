@@ -58,9 +58,8 @@ class Worker:
             CELERY_BROKER_URL=broker_url,
             MEDIA_ROOT=str(media),
             PYTHONUNBUFFERED="1",
-            **FAST_LIMITS,
-            **(extra_env or {}),
         )
+        env.update({**FAST_LIMITS, **(extra_env or {})})
         if broker_url.startswith("filesystem://"):
             env.pop("CELERY_BROKER_URL")
         self.handle = log.open("ab")
@@ -143,12 +142,14 @@ def broker(url: str, **transport_options):
     celery_app.conf.broker_transport_options = transport_options
     run_report_job.time_limit = int(FAST_LIMITS["CELERY_TASK_TIME_LIMIT"])
     run_report_job.soft_time_limit = int(FAST_LIMITS["CELERY_TASK_SOFT_TIME_LIMIT"])
+    run_report_job._exec_options = None  # Celery caches the options a task publishes with
     reset_connections()
     try:
         yield
     finally:
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
         run_report_job.time_limit, run_report_job.soft_time_limit = saved_limits
+        run_report_job._exec_options = None
         if saved_env is not None:
             os.environ["CELERY_BROKER_URL"] = saved_env
         reset_connections()

@@ -1,0 +1,300 @@
+"""The consortium progress report and the prefectural report, read back from the PDF and XLSX,
+and the /reports/ page as each role meets it: request, reuse, download, refusal."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from guidance import services
+from guidance.models import ExpertKind
+from guidance.reports import build_consortium_html, build_prefecture, prefecture_report
+from portal import services as portal_services
+from portal.dates import format_seireki, format_wareki
+from portal.models import JobStatus, ReportArtifact, ReportJob
+from portal.pdf import html_to_pdf
+from tests.reports.helpers import fonts, page_count, pages, squeeze
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def progressed(world, staff):
+    """Our consortium at stage ②, with a KPI measured twice, an overdue action and a referral."""
+    ours = world["ours"]
+    for item in ours.checklist_items.filter(stage=1):
+        services.checklist_item_update(item=item, values={"status": "done"}, by=staff,
+                                       version=item.version)  # fmt: skip
+    services.consortium_move(consortium=ours, to_stage=2, by=staff, reason="顔合わせを終えた")
+    goal = services.goal_create(consortium=ours, title="職員の定着", by=staff)
+    kpi = services.kpi_create(goal=goal, name="離職率", unit="%", baseline=Decimal(20),
+                              target=Decimal(10), due_on=None, by=staff)  # fmt: skip
+    today = timezone.localdate()
+    for days, value in ((40, 20), (5, 15)):
+        services.measurement_add(kpi=kpi, measured_on=today - timedelta(days=days),
+                                 value=Decimal(value), by=staff)  # fmt: skip
+    services.action_create(consortium=ours, title="合同研修の日程を決める", owner="事務局",
+                           due_on=today - timedelta(days=3), by=staff)  # fmt: skip
+    kind = ExpertKind.objects.first()
+    services.referral_request(
+        consortium=ours, kind=kind, request="規程づくりを相談したい", by=staff
+    )
+    ours.refresh_from_db()
+    return world
+
+
+def render(html: str, tmp_path: Path) -> Path:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(html_to_pdf(html))
+    return target
+
+
+def test_the_progress_report_shows_step_timeline_checklist_kpis_actions_members_referrals(
+    progressed, tmp_path
+):
+    ours = progressed["ours"]
+    pdf = render(build_consortium_html(ours.pk), tmp_path)
+    text = squeeze("".join(pages(pdf)))
+    today = timezone.localdate()
+    for expected in (
+        ours.name,
+        "STEP1仲間をつくる（現在）",
+        "②信頼醸成・試験的連携",
+        "①→②信頼醸成・試験的連携",
+        "顔合わせを終えた",
+        "段階ごとのチェックリスト",
+        "離職率",
+        "50%",  # (15 − 20) / (10 − 20)
+        "合同研修の日程を決める",
+        "期限切れ",
+        "推進役",
+        "規程づくりを相談したい",
+        squeeze(format_seireki(today)),
+        squeeze(format_wareki(today)),
+    ):
+        assert squeeze(expected) in text, expected
+    assert {f["name"].split("+")[1] for f in fonts(pdf)} <= {
+        "Noto-Sans-CJK-JP",
+        "Noto-Sans-CJK-JP-Bold",
+    }
+
+
+def test_the_prefectural_pdf_and_spreadsheet_hold_the_same_figures(progressed, tmp_path):
+    year = (
+        timezone.localdate().year
+        if timezone.localdate().month >= 4
+        else timezone.localdate().year - 1
+    )
+    html, xlsx, report = build_prefecture(year)
+    pdf = render(html, tmp_path)
+    text = squeeze("".join(pages(pdf)))
+    book = load_workbook(BytesIO(xlsx))
+    assert book.sheetnames[0] == "概要"
+    assert len(book.sheetnames) == 1 + len(report.tables)
+    for table, sheet in zip(report.tables, book.worksheets[1:], strict=True):
+        assert squeeze(table.title) in text
+        rows = [
+            list(r)
+            for r in sheet.iter_rows(min_row=3, max_row=2 + len(table.rows), values_only=True)
+        ]
+        assert rows == [
+            [format_seireki(v) if isinstance(v, date) else v for v in r] for r in table.rows
+        ]
+    stages = next(t for t in report.tables if t.key == "stages")
+    assert [r[2] for r in stages.rows] == [1, 1, 0, 0, 0, 0]  # ours at ②, theirs at ①
+    kpis = next(t for t in report.tables if t.key == "kpis")
+    assert kpis.rows == [["長野北部介護人材ネットワーク", "離職率", 20, 10, 15, "%", 50]]
+
+
+def test_the_prefectural_report_counts_within_the_chosen_fiscal_year(progressed):
+    this_year = (
+        timezone.localdate().year
+        if timezone.localdate().month >= 4
+        else timezone.localdate().year - 1
+    )
+    now = prefecture_report(fiscal_year=this_year)
+    before = prefecture_report(fiscal_year=this_year - 1)
+    assert dict(now.summary)["年度内に発足"] == "2件"
+    assert dict(before.summary)["協働体（終了を除く）"] == "0件"
+    assert now.start.isoformat() == f"{this_year}-04-01"
+    assert now.end.isoformat() == f"{this_year + 1}-03-31"
+
+
+def test_render_report_writes_files_and_refuses_bad_arguments(progressed, tmp_path, capsys):
+    out = tmp_path / "c.pdf"
+    call_command("render_report", "consortium", str(progressed["ours"].pk), "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF") and page_count(out) >= 1
+    pref = tmp_path / "p.pdf"
+    call_command("render_report", "prefecture", "--out", str(pref))
+    assert pref.exists() and (tmp_path / "p.xlsx").exists()
+    for args, message in (
+        (["consortium", "--out", str(out)], "協働体の番号"),
+        (["consortium", "999999", "--out", str(out)], "番号 999999 の協働体はありません"),
+        (["prefecture", "--fiscal-year", "令和8", "--out", str(out)], "西暦4桁"),
+        (["casebook", "--fiscal-year", "2026", "--out", str(out)], "prefecture にだけ"),
+        (["casebook", "--filter", "form", "--out", str(out)], "KEY=VALUE"),
+        (["casebook", "--out", str(tmp_path / "missing" / "x.pdf")], "フォルダがありません"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("render_report", *args)
+
+
+# --- Jobs through the page (the task runs in-process: CELERY eager is not used; we call it) ---------
+def run_queued() -> None:
+    for pk in ReportJob.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True):
+        portal_services.job_run(job_id=pk)
+
+
+def test_the_same_report_over_unchanged_data_reuses_the_file(progressed, manager, monkeypatch):
+    ours = progressed["ours"]
+    promoter = progressed["promoter"]
+    renders = []
+    real = html_to_pdf
+
+    def counting(html, progress=None):
+        renders.append(1)
+        return real(html, progress)
+
+    monkeypatch.setattr("guidance.reports.html_to_pdf", counting)
+    first = portal_services.job_request(
+        kind="consortium", params={"consortium": ours.pk}, by=promoter
+    )
+    portal_services.job_run(job_id=first.pk)
+    second = portal_services.job_request(
+        kind="consortium", params={"consortium": ours.pk}, by=promoter
+    )
+    portal_services.job_run(job_id=second.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert len(renders) == 1
+    assert (second.status, second.reused, second.file.name) == ("done", True, first.file.name)
+    assert ReportArtifact.objects.count() == 1
+
+    services.action_create(consortium=ours, title="新しい作業", owner="", due_on=None, by=promoter)
+    third = portal_services.job_request(
+        kind="consortium", params={"consortium": ours.pk}, by=promoter
+    )
+    portal_services.job_run(job_id=third.pk)
+    third.refresh_from_db()
+    assert len(renders) == 2 and not third.reused and third.file.name != first.file.name
+
+
+def test_asking_twice_while_waiting_gives_one_job(progressed):
+    promoter = progressed["promoter"]
+    params = {"consortium": progressed["ours"].pk}
+    first = portal_services.job_request(kind="consortium", params=params, by=promoter)
+    again = portal_services.job_request(kind="consortium", params=params, by=promoter)
+    assert first.pk == again.pk and ReportJob.objects.count() == 1
+
+
+def test_a_manager_requests_and_downloads_their_own_report_and_never_anothers(
+    client_for, progressed, official
+):
+    ours, theirs = progressed["ours"], progressed["theirs"]
+    client = client_for(progressed["promoter"])
+    page = client.get(reverse("reports"))
+    assert "事例集を作成" in page.content.decode() and "進捗報告書を作成" in page.content.decode()
+    assert "県の報告書を作成" not in page.content.decode()
+    assert theirs.name not in page.content.decode()  # not offered in the list of consortia
+
+    response = client.post(reverse("report_request"), {"kind": "consortium", "consortium": ours.pk})
+    assert response.status_code == 302
+    job = ReportJob.objects.get()
+    run_queued()
+    download = client.get(reverse("report_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "協働体の進捗報告書_長野北部介護人材ネットワーク" in download["Content-Disposition"] or (
+        "filename*=" in download["Content-Disposition"]
+    )
+
+    # Another consortium: refused at the request, and its file is not served even by URL.
+    refused = client.post(
+        reverse("report_request"), {"kind": "consortium", "consortium": theirs.pk}
+    )
+    assert refused.status_code == 403
+    other = portal_services.job_request(
+        kind="consortium", params={"consortium": theirs.pk}, by=official
+    )
+    portal_services.job_run(job_id=other.pk)
+    assert client.get(reverse("report_download", args=[other.pk])).status_code == 404
+    # A member who later leaves loses access to the report they once made.
+    outsider_client = client_for(progressed["outsider"])
+    assert outsider_client.get(reverse("report_download", args=[job.pk])).status_code == 404
+
+
+def test_an_official_requests_the_prefectural_report_and_gets_pdf_and_spreadsheet(
+    client_for, progressed, official
+):
+    client = client_for(official)
+    page = client.get(reverse("reports")).content.decode()
+    assert "県の報告書を作成" in page
+    bad = client.post(
+        reverse("report_request"), {"kind": "prefecture", "fiscal_year": "1990"}, follow=True
+    )
+    assert "年度は2000年度から" in bad.content.decode()
+    client.post(reverse("report_request"), {"kind": "prefecture", "fiscal_year": ""})
+    job = ReportJob.objects.get()
+    listing = client.get(reverse("reports")).content.decode()
+    assert "待機中" in listing and 'hx-trigger="every 2s"' in listing
+    run_queued()
+    listing = client.get(reverse("reports")).content.decode()
+    assert "Excelをダウンロード" in listing and "every 2s" not in listing
+    pdf = client.get(reverse("report_download", args=[job.pk]))
+    xlsx = client.get(reverse("report_download_spreadsheet", args=[job.pk]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert load_workbook(BytesIO(b"".join(xlsx.streaming_content))).sheetnames[0] == "概要"
+
+
+def test_a_manager_cannot_request_the_prefectural_report(client_for, progressed):
+    client = client_for(progressed["promoter"])
+    response = client.post(reverse("report_request"), {"kind": "prefecture", "fiscal_year": ""})
+    assert response.status_code == 403
+    assert client.post(reverse("report_request"), {"kind": "selftest"}).status_code == 403
+    assert ReportJob.objects.count() == 0
+
+
+def test_a_failed_render_frees_its_fingerprint_and_serves_no_file(
+    progressed, monkeypatch, client_for, staff
+):
+    def broken(html, progress=None):
+        raise RuntimeError("layout bug")
+
+    monkeypatch.setattr("guidance.reports.html_to_pdf", broken)
+    job = portal_services.job_request(
+        kind="consortium", params={"consortium": progressed["ours"].pk}, by=staff
+    )
+    with pytest.raises(RuntimeError):
+        portal_services.job_run(job_id=job.pk)
+    assert ReportArtifact.objects.count() == 0
+    portal_services.job_fail(job_id=job.pk, reason="予期しないエラー")
+    job.refresh_from_db()
+    assert not job.file
+    assert client_for(staff).get(reverse("report_download", args=[job.pk])).status_code == 404
+
+
+def test_the_case_library_filters_carry_over_to_the_case_book_form(client_for, progressed):
+    client = client_for(progressed["promoter"])
+    page = client.get(
+        reverse("reports") + "?form=loose&region=kanto&operation=workforce"
+    ).content.decode()
+    assert "事例ライブラリで選んだ条件を引き継いでいます" in page
+    assert 'value="loose" id="cb-form-loose" checked' in page
+    assert 'value="workforce" id="cb-op-workforce" checked' in page
+    assert '<input type="hidden" name="region" value="kanto">' in page
+
+
+def test_the_consortium_page_and_the_dashboard_offer_their_reports(
+    client_for, progressed, official
+):
+    promoter = client_for(progressed["promoter"])
+    detail = promoter.get(reverse("guidance:detail", args=[progressed["ours"].pk])).content.decode()
+    assert "進捗報告書（PDF）を作成" in detail
+    dashboard = client_for(official).get(reverse("guidance:dashboard")).content.decode()
+    assert "この状況を報告書（PDF＋Excel）にする" in dashboard
