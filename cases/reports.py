@@ -156,7 +156,8 @@ def prepare(job, progress) -> jobs.Draft:
         filename=f"casebook-{timezone.localdate():%Y%m%d}.pdf",
         content_type="application/pdf",
         fingerprint=jobs.fingerprint(KIND, html),
-        build=lambda progress: html_to_pdf(html, progress),
+        # About three pages a case, plus the front matter and statistics.
+        build=lambda progress: html_to_pdf(html, progress, expected_pages=3 * len(cases) + 8),
         title=f"{describe(job.params)}（{len(cases)}事例）",
     )
 
