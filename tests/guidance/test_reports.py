@@ -280,6 +280,7 @@ def test_a_failed_render_frees_its_fingerprint_and_serves_no_file(
 
 
 def test_the_case_library_filters_carry_over_to_the_case_book_form(client_for, progressed):
+    call_command("load_cases", verbosity=0)  # the library's tags
     client = client_for(progressed["promoter"])
     page = client.get(
         reverse("reports") + "?form=loose&region=kanto&operation=workforce"
