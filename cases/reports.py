@@ -78,6 +78,14 @@ def casebook_cases(params: dict) -> list[Case]:
     return list(case_export(params=query, user=AnonymousUser()))
 
 
+def _makeup(case: Case) -> str:
+    """The member breakdown in words, left out when it would only repeat the total."""
+    parts = case.member_makeup or []
+    if len(parts) == 1 and parts[0].get("count") in (None, case.member_count):
+        return ""
+    return "、".join(f"{p['kind']} {p['count']}" if p.get("count") else p["kind"] for p in parts)
+
+
 def _chapters(cases: list[Case]) -> list[dict]:
     chapters = []
     for case in cases:
@@ -88,6 +96,7 @@ def _chapters(cases: list[Case]) -> list[dict]:
                 "case": case,
                 "anchor": f"case-{case.number}",
                 "prefectures": "・".join(p.name for p in case.prefectures.all()),
+                "makeup": _makeup(case),
                 "operations": [t.label for t in tags if t.kind == "operation"],
                 "reasons": [t.label for t in tags if t.kind == "reason"],
                 "origins": [t.label for t in tags if t.kind == "origin"],
@@ -109,7 +118,7 @@ def _charts(stats, compare: bool) -> list[dict]:
             {
                 "table": table,
                 "chart": bar_chart(rows, unit="件"),
-                "caption": f"図 {table.title}（件数）"
+                "caption": f"図 {table.title}の件数"
                 + ("　塗りの棒：本書の事例／枠の棒：報告書の集計" if compare else ""),
             }
         )

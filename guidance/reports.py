@@ -26,7 +26,7 @@ from portal.access import can_view_dashboard
 from portal.charts import bar_chart
 from portal.dates import fiscal_year_of, format_seireki, format_wareki
 from portal.pdf import html_to_pdf, render_report_html
-from portal.taxonomy import STAGE_MARKS, STEPS
+from portal.taxonomy import STAGE_MARKS, STAGES, STEPS
 
 
 # --- One consortium ---------------------------------------------------------------------------------
@@ -93,6 +93,9 @@ def build_consortium_html(pk: int) -> str:
             "timeline": timeline,
             "stage_rows": stages,
             "step_label": STEPS[page.consortium.step],
+            "stage_title": STAGES[page.consortium.stage - 1][1],
+            "active_members": sum(1 for m in page.memberships if not m.left_on),
+            "left_members": sum(1 for m in page.memberships if m.left_on),
             "stage_mark": STAGE_MARKS[page.consortium.stage - 1],
             "open_actions": page.open_actions,
             "overdue_ids": {a.pk for a in page.overdue_actions},
@@ -150,6 +153,10 @@ class PrefectureReport:
     summary: list[tuple[str, str]]
     tables: list[Table]
     stalled: list[dict]
+
+    @property
+    def interim(self) -> bool:
+        return self.as_of < self.end
 
 
 def _aware(day: date, end: bool = False) -> datetime:
@@ -289,7 +296,7 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
         {
             "name": c.name,
             "stage": Stage(stage_of[c.pk]).label,
-            "municipality": c.municipality.name if c.municipality else "",
+            "municipality": c.municipality.name if c.municipality else "（市区町村の登録なし）",
             "last": timezone.localdate(c.last_activity_at) if c.last_activity_at else None,
         }
         for c in live
@@ -317,7 +324,7 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
         .order_by("goal__consortium__name", "pk")
     )
     kpi_rows = []
-    per_consortium: dict[str, list[float]] = defaultdict(list)
+    kpi_bars = []
     for kpi in kpis:
         view = kpi_progress(kpi, list(kpi.measurements.all()))
         name = kpi.goal.consortium.name
@@ -332,8 +339,8 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
                 view.percent,
             ]
         )
-        if view.progress is not None:
-            per_consortium[name].append(view.progress)
+        if view.percent is not None:
+            kpi_bars.append((f"{kpi.name}（{name[:8]}）", view.percent, None))
     kpi_table = Table(
         "kpis",
         "KPIの達成状況",
@@ -341,11 +348,8 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
         kpi_rows,
         note="達成率は（直近の値－基準値）÷（目標値－基準値）。測定のない指標は空欄です。",
     )
-    if per_consortium:
-        kpi_table.chart = bar_chart(
-            [(n, round(sum(v) / len(v) * 100), None) for n, v in per_consortium.items()],
-            unit="％",
-        )
+    if kpi_bars:
+        kpi_table.chart = bar_chart(kpi_bars, unit="％")
 
     cases = list(
         Case.objects.published().prefetch_related("tags", "prefectures").order_by("number")

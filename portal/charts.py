@@ -11,10 +11,10 @@ def bar_chart(rows: list[tuple[str, float | int, float | int | None]], *, unit: 
     maximum = max([1, *(v for _l, v, _s in rows), *(s or 0 for _l, _v, s in rows)])
     out = []
     for index, (label, value, second) in enumerate(rows):
-        width = round(BAR_SPACE * value / maximum, 1)
+        width = round(BAR_SPACE * max(0, value) / maximum, 1)  # a negative value draws no bar
         out.append(
             {
-                "label": label if len(label) <= 14 else label[:13] + "…",
+                "label": label if len(label) <= 18 else label[:17] + "…",
                 "value": value,
                 "value2": second,
                 "y": index * ROW_HEIGHT + 2,

@@ -32,12 +32,15 @@ def refuse_fetch(url: str, *args, **kwargs):
 
 def render_report_html(template: str, context: dict) -> str:
     today = timezone.localdate()
+    base_url = settings.PORTAL_BASE_URL.rstrip("/")
     base = {
         "prefecture": settings.PORTAL_PREFECTURE,
         "window_name": settings.PORTAL_WINDOW_NAME,
         "issued_on": today,
         "issued_seireki": format_seireki(today),
         "issued_wareki": format_wareki(today),
+        # Printed only when it is an address readers can reach.
+        "portal_url": "" if any(h in base_url for h in ("127.0.0.1", "localhost")) else base_url,
     }
     return render_to_string(template, {**base, **context})
 
