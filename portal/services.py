@@ -290,6 +290,7 @@ def _job_finish_reused(*, job_id: int, artifact: ReportArtifact) -> ReportJob:
 
 
 def job_fail(*, job_id: int, reason: str) -> ReportJob:
+    _artifact_release(job_id=job_id)  # also after a hard time limit killed the renderer
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().get(pk=job_id)
         if job.status == JobStatus.DONE:

@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
 
@@ -13,24 +13,38 @@ from portal.celery import ReliableTask
 log = logging.getLogger(__name__)
 
 
+UNEXPECTED = (
+    "予期しないエラーのため作成できませんでした。時間をおいて再度お試しいただくか、"
+    "窓口にお問い合わせください。"
+)
+TIMED_OUT = "制限時間内に作成が終わらなかったため中止しました。条件を絞ってもう一度お試しください。"
+
+
+def timed_out(exc: BaseException | None) -> bool:
+    """The soft limit can surface wrapped (raised inside a database call or a library that
+    re-raises), so the whole chain of causes is searched."""
+    while exc is not None:
+        if isinstance(exc, SoftTimeLimitExceeded | TimeLimitExceeded):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class ReportJobTask(ReliableTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        # Reached after the bounded retries are spent, or at once for a non-transient error.
-        services.job_fail(
-            job_id=args[0],
-            reason="予期しないエラーのため作成できませんでした。時間をおいて再度お試しいただくか、窓口にお問い合わせください。",
-        )
+        # Reached after the bounded retries are spent, at once for a non-transient error, and
+        # (in the worker's main process) when the hard time limit killed the pool child.
+        services.job_fail(job_id=args[0], reason=TIMED_OUT if timed_out(exc) else UNEXPECTED)
 
 
 @shared_task(name="portal.run_report_job", base=ReportJobTask)
 def run_report_job(job_id: int) -> None:
     try:
         services.job_run(job_id=job_id)
-    except SoftTimeLimitExceeded:
-        services.job_fail(
-            job_id=job_id,
-            reason="制限時間内に作成が終わらなかったため中止しました。条件を絞ってもう一度お試しください。",
-        )
+    except Exception as exc:
+        if not timed_out(exc):
+            raise
+        services.job_fail(job_id=job_id, reason=TIMED_OUT)
 
 
 @worker_ready.connect
