@@ -7,7 +7,7 @@ page count and the peak RSS of each. Targets: ratio ≤ 1.3; case book ≤ 20 s 
 consortium report ≤ 3 s.
 
     .venv/bin/python bench/reports.py                  # the database of portal.settings.local
-    .venv/bin/python bench/reports.py --runs 1         # one run each (default 3 book, 5 consortium)
+    .venv/bin/python bench/reports.py --runs 1         # one run each (default 3 book, 9 consortium)
     .venv/bin/python bench/reports.py --only book      # or --only consortium; --consortium PK
 """
 
@@ -30,7 +30,7 @@ TARGETS = {
     "consortium": {"seconds": 3.0, "memory_mb": None},
 }
 RATIO_TARGET = 1.3
-DEFAULT_RUNS = {"book": 3, "consortium": 5}
+DEFAULT_RUNS = {"book": 3, "consortium": 9}
 
 
 def pin_cores() -> str:
@@ -240,7 +240,7 @@ def pick_consortium(requested: int | None):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, help="runs per report (default 3 book, 5 consortium)")
+    parser.add_argument("--runs", type=int, help="runs per report (default 3 book, 9 consortium)")
     parser.add_argument("--only", choices=["book", "consortium"])
     parser.add_argument("--consortium", type=int, help="pk (default: most KPI measurements+moves)")
     parser.add_argument("--child", choices=["ours", "raw"], help=argparse.SUPPRESS)
