@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.filters import MEMBER_BANDS
 from cases.models import AreaScope, Case, Form, Region, SourceKind, Tag
-from cases.selectors import case_export
+from cases.selectors import FACET_ORDER, case_export
 from cases.stats import stats_of
 from portal import jobs
 from portal.charts import bar_chart
@@ -15,17 +15,7 @@ from portal.taxonomy import STAGES, STEPS
 KIND = "casebook"
 LABEL = "公開事例集（PDF）"
 # The library's filters that make sense for a printed book (the page number and sort do not).
-FILTER_KEYS = (
-    "q",
-    "form",
-    "legal_form",
-    "region",
-    "prefecture",
-    "area",
-    "operation",
-    "reason",
-    "members",
-)
+FILTER_KEYS = ("q", *FACET_ORDER)
 
 
 def clean_params(params) -> dict:

@@ -125,8 +125,9 @@ def fiscal_year_bounds(year: int) -> tuple[date, date]:
 
 
 def fiscal_year_label(year: int) -> str:
-    reiwa = year - 2018
-    return f"{year}年度（令和{'元' if reiwa == 1 else reiwa}年度）" if reiwa >= 1 else f"{year}年度"
+    """2026 → 2026年度（令和8年度）; 2019 → 令和元年度 (the era in force for most of the year)."""
+    era_year = format_wareki(date(year, 12, 31)).split("年", 1)[0]
+    return f"{year}年度（{era_year}年度）"
 
 
 def current_fiscal_year() -> int:
@@ -526,6 +527,8 @@ def consortium_params(data) -> dict:
     value = (data.get("consortium") or "").strip()
     if not value.isdigit():
         raise jobs.JobError("報告書を作る協働体を選んでください。")
+    if not Consortium.objects.filter(pk=int(value)).exists():
+        raise jobs.JobError(f"番号 {value} の協働体はありません。")
     return {"consortium": int(value)}
 
 

@@ -9,7 +9,7 @@ file already made, and lets two identical requests at once share one render.
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.http import QueryDict
 
@@ -41,16 +41,28 @@ class Draft:
     title: str = ""
 
 
+def _anyone(user, job) -> bool:
+    return True
+
+
+def _no_description(params: dict) -> str:
+    return ""
+
+
+def _no_params(data) -> dict:
+    return {}
+
+
 @dataclass(frozen=True)
 class JobKind:
     name: str
     label: str
     prepare: Callable[..., Draft]  # (job, progress) -> Draft
     # Who may download a finished file of this kind (on top of seeing the job at all).
-    may_download: Callable[..., bool] = field(default=lambda user, job: True)
-    describe: Callable[[dict], str] = field(default=lambda params: "")
+    may_download: Callable[..., bool] = _anyone
+    describe: Callable[[dict], str] = _no_description
     # Reads the request form into the job's parameters; raises JobError on bad input.
-    params_from: Callable[..., dict] = field(default=lambda data: {})
+    params_from: Callable[..., dict] = _no_params
     # The request form on /reports/: (request) -> {"template", "context"} or None (not offered).
     panel: Callable | None = None
     # Base of the downloaded file's name, e.g. "公開事例集".
@@ -65,21 +77,15 @@ def register_kind(
     label: str,
     prepare: Callable[..., Draft],
     *,
-    may_download: Callable[..., bool] | None = None,
-    describe: Callable[[dict], str] | None = None,
-    params_from: Callable[..., dict] | None = None,
+    may_download: Callable[..., bool] = _anyone,
+    describe: Callable[[dict], str] = _no_description,
+    params_from: Callable[..., dict] = _no_params,
     panel: Callable | None = None,
     file_label: str = "",
 ) -> None:
-    kind = JobKind(name=name, label=label, prepare=prepare, panel=panel, file_label=file_label)
-    for attribute, value in (
-        ("may_download", may_download),
-        ("describe", describe),
-        ("params_from", params_from),
-    ):
-        if value is not None:
-            object.__setattr__(kind, attribute, value)
-    _KINDS[name] = kind
+    _KINDS[name] = JobKind(
+        name, label, prepare, may_download, describe, params_from, panel, file_label
+    )
 
 
 def get_kind(name: str) -> JobKind:

@@ -137,14 +137,16 @@ def job_request(
     return job
 
 
-def _job_progress(job_id: int, artifact_id: list[int | None] | None = None):
+def _job_progress(job_id: int):
     def report(percent: int) -> None:
         now = timezone.now()
         ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
             progress=max(0, min(99, int(percent))), heartbeat_at=now
         )
-        if artifact_id and artifact_id[0]:
-            ReportArtifact.objects.filter(pk=artifact_id[0], job_id=job_id).update(heartbeat_at=now)
+        # The heartbeat of the render this job holds, if any (see _artifact_claim).
+        ReportArtifact.objects.filter(job_id=job_id, status=ArtifactStatus.RENDERING).update(
+            heartbeat_at=now
+        )
 
     return report
 
@@ -170,8 +172,7 @@ def job_run(*, job_id: int) -> ReportJob | None:
         job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at"])
 
     kind = jobs.get_kind(job.kind)
-    artifact_id: list[int | None] = [None]
-    progress = _job_progress(job.pk, artifact_id)
+    progress = _job_progress(job.pk)
     try:
         draft = kind.prepare(job, progress)
         if draft.title and draft.title != job.title:
@@ -180,11 +181,9 @@ def job_run(*, job_id: int) -> ReportJob | None:
             artifact = _artifact_claim(job=job, draft=draft, progress=progress)
             if artifact.status == ArtifactStatus.DONE:
                 return _job_finish_reused(job_id=job.pk, artifact=artifact)
-            artifact_id[0] = artifact.pk
         content = draft.build(progress)
     except jobs.JobError as exc:
-        _artifact_release(job_id=job.pk)
-        return job_fail(job_id=job.pk, reason=str(exc))
+        return job_fail(job_id=job.pk, reason=str(exc))  # also frees the fingerprint
     except BaseException:
         _artifact_release(job_id=job.pk)
         raise
@@ -200,11 +199,7 @@ def job_run(*, job_id: int) -> ReportJob | None:
             _save_file(job, "attachment", draft.companion.filename, draft.companion.content)
             job.attachment_size = len(draft.companion.content)
         job.fingerprint = draft.fingerprint
-        job.status = JobStatus.DONE
-        job.progress = 100
-        job.finished_at = timezone.now()
-        job.error = ""
-        job.save()
+        _mark_done(job)
         if draft.fingerprint:
             ReportArtifact.objects.filter(fingerprint=draft.fingerprint).update(
                 status=ArtifactStatus.DONE,
@@ -281,12 +276,16 @@ def _job_finish_reused(*, job_id: int, artifact: ReportArtifact) -> ReportJob:
         job.content_hash = artifact.content_hash
         job.fingerprint = artifact.fingerprint
         job.reused = True
-        job.status = JobStatus.DONE
-        job.progress = 100
-        job.finished_at = timezone.now()
-        job.error = ""
-        job.save()
+        _mark_done(job)
     return job
+
+
+def _mark_done(job: ReportJob) -> None:
+    job.status = JobStatus.DONE
+    job.progress = 100
+    job.finished_at = timezone.now()
+    job.error = ""
+    job.save()
 
 
 def job_fail(*, job_id: int, reason: str) -> ReportJob:

@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import jobs as job_kinds
 from portal import selectors, services
 from portal.access import permission_required
 from portal.forms import EmailLoginForm, InviteForm
@@ -97,8 +98,6 @@ def _base(request) -> str:
 # --- Report jobs --------------------------------------------------------------------------------
 @permission_required("request_reports")
 def reports(request):
-    from portal import jobs as job_kinds
-
     listed = selectors.report_jobs_visible_to(request.user)[:50]
     running = any(not job.is_finished for job in listed)
     context = {"jobs": listed, "poll": running}
@@ -112,8 +111,6 @@ def reports(request):
 @permission_required("request_reports")
 def report_request(request):
     """One endpoint for every kind: the kind reads its own form fields (see portal.jobs)."""
-    from portal import jobs as job_kinds
-
     try:
         kind = job_kinds.get_kind(request.POST.get("kind", ""))
         if kind.name == "selftest":
@@ -141,8 +138,6 @@ def report_selftest(request):
 @permission_required("request_reports")
 def report_download(request, pk: int, part: str = "file"):
     """A finished file, only for people who may see the job and its content (404 otherwise)."""
-    from portal import jobs as job_kinds
-
     job = selectors.report_jobs_visible_to(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404

@@ -14,7 +14,12 @@ from openpyxl import load_workbook
 
 from guidance import services
 from guidance.models import ExpertKind
-from guidance.reports import build_consortium_html, build_prefecture, prefecture_report
+from guidance.reports import (
+    build_consortium_html,
+    build_prefecture,
+    current_fiscal_year,
+    prefecture_report,
+)
 from portal import services as portal_services
 from portal.dates import format_seireki, format_wareki
 from portal.models import JobStatus, ReportArtifact, ReportJob
@@ -86,11 +91,7 @@ def test_the_progress_report_shows_step_timeline_checklist_kpis_actions_members_
 
 
 def test_the_prefectural_pdf_and_spreadsheet_hold_the_same_figures(progressed, tmp_path):
-    year = (
-        timezone.localdate().year
-        if timezone.localdate().month >= 4
-        else timezone.localdate().year - 1
-    )
+    year = current_fiscal_year()
     html, xlsx, report = build_prefecture(year)
     pdf = render(html, tmp_path)
     text = squeeze("".join(pages(pdf)))
@@ -113,11 +114,7 @@ def test_the_prefectural_pdf_and_spreadsheet_hold_the_same_figures(progressed, t
 
 
 def test_the_prefectural_report_counts_within_the_chosen_fiscal_year(progressed):
-    this_year = (
-        timezone.localdate().year
-        if timezone.localdate().month >= 4
-        else timezone.localdate().year - 1
-    )
+    this_year = current_fiscal_year()
     now = prefecture_report(fiscal_year=this_year)
     before = prefecture_report(fiscal_year=this_year - 1)
     assert dict(now.summary)["年度内に発足"] == "2件"

@@ -61,11 +61,6 @@ class Command(BaseCommand):
             if not sep or not key or not value:
                 raise CommandError(f"--filter は KEY=VALUE の形で指定してください：{item}")
             data.appendlist(key.strip(), value.strip())
-        if report == "consortium":
-            from guidance.models import Consortium
-
-            if id.isdigit() and not Consortium.objects.filter(pk=int(id)).exists():
-                raise CommandError(f"番号 {id} の協働体はありません。")
         kind = jobs.get_kind(report)
         try:
             params = kind.params_from(data)
