@@ -137,16 +137,17 @@ def job_request(
     return job
 
 
-def _job_progress(job_id: int):
+def _job_progress(job_id: int, holds_render: list[bool]):
     def report(percent: int) -> None:
         now = timezone.now()
         ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
             progress=max(0, min(99, int(percent))), heartbeat_at=now
         )
-        # The heartbeat of the render this job holds, if any (see _artifact_claim).
-        ReportArtifact.objects.filter(job_id=job_id, status=ArtifactStatus.RENDERING).update(
-            heartbeat_at=now
-        )
+        # Only the renderer writes the artifact's heartbeat: fewer writes while SQLite is shared.
+        if holds_render[0]:
+            ReportArtifact.objects.filter(job_id=job_id, status=ArtifactStatus.RENDERING).update(
+                heartbeat_at=now
+            )
 
     return report
 
@@ -172,7 +173,8 @@ def job_run(*, job_id: int) -> ReportJob | None:
         job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at"])
 
     kind = jobs.get_kind(job.kind)
-    progress = _job_progress(job.pk)
+    holds_render = [False]  # set once this job renders a fingerprint (see _artifact_claim)
+    progress = _job_progress(job.pk, holds_render)
     try:
         draft = kind.prepare(job, progress)
         if draft.title and draft.title != job.title:
@@ -181,6 +183,7 @@ def job_run(*, job_id: int) -> ReportJob | None:
             artifact = _artifact_claim(job=job, draft=draft, progress=progress)
             if artifact.status == ArtifactStatus.DONE:
                 return _job_finish_reused(job_id=job.pk, artifact=artifact)
+            holds_render[0] = True
         content = draft.build(progress)
     except jobs.JobError as exc:
         return job_fail(job_id=job.pk, reason=str(exc))  # also frees the fingerprint
