@@ -98,6 +98,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # A transaction that reads and then writes (claiming a job or a render) must wait for the
+    # write lock at BEGIN; a deferred one fails at once with "database is locked" when another
+    # process wrote in between, whatever the timeout.
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: in-process by default; CACHE_URL=redis://host:6379/1 shares it between processes.
