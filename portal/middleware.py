@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 
 SESSION_KEY = "portal_last_seen"
 # Record activity at most once a minute, so that most requests write nothing to the session.
@@ -31,3 +32,20 @@ class IdleSessionTimeoutMiddleware:
             elif last_seen is None or now - last_seen > TOUCH_INTERVAL_SECONDS:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query or form value is never meant (PostgreSQL refuses it in text):
+    answer 400 before any view sees it, so no view has to remember."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _carries_nul(request.GET) or _carries_nul(request.POST):
+            raise BadRequest("入力に使えない文字（NUL）が含まれています。")
+        return self.get_response(request)
+
+
+def _carries_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
