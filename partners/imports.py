@@ -14,6 +14,7 @@ import csv
 import hashlib
 import logging
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -141,7 +142,7 @@ def _text_problem(label: str, value: str, model: type[models.Model], name: str) 
 
 def _integer_range(model: type[models.Model], name: str) -> tuple[int, int]:
     # The portable ranges (PostgreSQL's), so that SQLite refuses exactly what PostgreSQL would.
-    internal_type = model._meta.get_field(name).get_internal_type()
+    internal_type = model._meta.get_field(name).get_internal_type()  # type: ignore[union-attr]
     return BaseDatabaseOperations.integer_field_ranges[internal_type]
 
 
@@ -186,6 +187,29 @@ def _mark_stopped(run: ImportRun, exc: BaseException, counts: "Counts") -> None:
             finished_at=timezone.now(),
             message=fit_to_column(ImportRun, "message", reason + CONTINUE_HINT),
             rows=counts.rows,
+            rejected=counts.rejected,
+        )
+
+
+class Heartbeat:
+    """Writes a run's heartbeat (and its counts so far) at most every `every` seconds, so that a
+    long stretch of rejected rows, which writes no batch, still shows the run is alive."""
+
+    def __init__(self, run: ImportRun, every: float = 10.0):
+        self._run_pk = run.pk
+        self._every = every
+        self._last = time.monotonic()
+
+    def __call__(self, counts: "Counts") -> None:
+        if time.monotonic() - self._last < self._every:
+            return
+        self._last = time.monotonic()
+        ImportRun.objects.filter(pk=self._run_pk).update(
+            heartbeat_at=timezone.now(),
+            rows=counts.rows,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
             rejected=counts.rejected,
         )
 
@@ -751,11 +775,13 @@ def establishments_import(
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
     seen: dict[tuple[str, str], int] = {}
+    heartbeat = Heartbeat(run)
     try:
         batch: list[CleanRow] = []
         rows = read_rows(path, encoding)
         for line, cells in rows:
             counts.rows += 1
+            heartbeat(counts)
             result = clean_row(line, cells)
             if isinstance(result, Reject):
                 rejects.write(result)
@@ -768,7 +794,7 @@ def establishments_import(
                         line,
                         "事業所番号",
                         f"{seen[key]}行目と同じ事業所番号・サービスの行です。",
-                        cells,
+                        result.cells,
                     )
                 )
                 counts.rejected += 1
@@ -852,7 +878,6 @@ PROFILE_HEADER = ("法人番号", "課題", "関心テーマ", "マッチング�
 YES = {"はい", "同意", "同意する", "あり", "有", "○", "〇", "yes", "y", "true", "1"}
 NO = {"いいえ", "不同意", "同意しない", "なし", "無", "×", "no", "n", "false", "0", ""}
 _SPLIT = re.compile(r"[;；、,，/／\n]+")
-PROFILE_HEARTBEAT_ROWS = 200
 
 
 class _XlsxTooBig(Exception):
@@ -1043,18 +1068,11 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run), PROFILE_HEADER)
     reason = f"プロフィール取り込み #{run.pk}（{run.file_name}）"
+    heartbeat = Heartbeat(run)
     try:
         for line, cells in rows:
             counts.rows += 1
-            if counts.rows % PROFILE_HEARTBEAT_ROWS == 0:
-                ImportRun.objects.filter(pk=run.pk).update(
-                    heartbeat_at=timezone.now(),
-                    rows=counts.rows,
-                    created=counts.created,
-                    updated=counts.updated,
-                    unchanged=counts.unchanged,
-                    rejected=counts.rejected,
-                )
+            heartbeat(counts)
             if isinstance(cells, Unreadable):
                 rejects.write(Reject(line, "（行全体）", cells.reason, []))
                 counts.rejected += 1
