@@ -1,25 +1,37 @@
 """Import of the national 介護サービス情報公表システム open data (one CSV per service type).
 
 Streams the file in batches (bounded memory), upserts idempotently, never lets a bad row stop the
-good ones (each goes to a reject CSV with its line, column and a Japanese reason), commits batch by
-batch so an interrupted run leaves the database consistent and a rerun completes it, and records
-every run with its file, hash, counts and who started it.
+good ones (each goes to a reject CSV with its line, column and a Japanese reason; every value is
+checked against the column it lands in before it reaches the database), commits batch by batch so
+an interrupted run leaves the database consistent and a rerun completes it, and records every run
+with its file, hash, counts and who started it. A run that stops by any means is never left
+"running": it is marked interrupted on the way out, or, when the process was killed, by the next
+start or the periodic sweep, which find its heartbeat stale.
 """
 
 import codecs
 import csv
 import hashlib
+import logging
 import re
+import time
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, DataError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -89,8 +101,195 @@ ESTABLISHMENT_FIELDS = (
 BATCH_SIZE = 1000
 
 
+logger = logging.getLogger(__name__)
+MB = 1024 * 1024
+NUL = "\x00"
+NUL_REASON = "使えない文字（NUL）が含まれています。"
+CONTINUE_HINT = (
+    "ここまでの行は保存されています。同じファイルをもう一度取り込むと続きから完了します。"
+)
+
+
 class UnusableFile(Exception):
     """The file cannot be imported at all (unreadable, or not the national format)."""
+
+
+@dataclass
+class Unreadable:
+    """A record the CSV reader could not turn into cells (malformed, or over the size cap)."""
+
+    reason: str
+
+
+class RecordTooLong(Exception):
+    """One CSV record is longer than IMPORT_CSV_MAX_RECORD_CHARS (a million columns, a huge value)."""
+
+
+# --- Column limits, read from the model fields so they cannot drift ------------------------------
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return model._meta.get_field(name).max_length  # type: ignore[union-attr]
+
+
+def _text_problem(label: str, value: str, model: type[models.Model], name: str) -> str | None:
+    """Why `value` cannot be stored in `model.name`, in Japanese, or None."""
+    if NUL in value:
+        return NUL_REASON
+    limit = _max_length(model, name)
+    if limit is not None and len(value) > limit:
+        return f"{label}が長すぎます（{len(value):,}文字、上限{limit:,}文字）。"
+    return None
+
+
+def _integer_range(model: type[models.Model], name: str) -> tuple[int, int]:
+    # The portable ranges (PostgreSQL's), so that SQLite refuses exactly what PostgreSQL would.
+    internal_type = model._meta.get_field(name).get_internal_type()  # type: ignore[union-attr]
+    return BaseDatabaseOperations.integer_field_ranges[internal_type]
+
+
+def fit_to_column(model: type[models.Model], name: str, value: str) -> str:
+    """A value of our own making (file name, message) made storable: no NUL, cut to the column."""
+    value = (value or "").replace(NUL, "")
+    limit = _max_length(model, name)
+    return value[:limit] if limit else value
+
+
+# --- The life of a run ------------------------------------------------------------------------
+def import_runs_mark_interrupted(*, older_than_seconds: int) -> int:
+    """Mark interrupted every running import whose heartbeat is older than the limit (its process
+    was killed: SIGKILL, out of memory, a lost machine). Returns how many were marked."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stale = ImportRun.objects.annotate(last_sign=Coalesce("heartbeat_at", "started_at")).filter(
+        Q(last_sign__lt=cutoff), status=ImportStatus.RUNNING
+    )
+    message = (
+        "取り込みの処理が応答しなくなったため中断として記録しました"
+        f"（{older_than_seconds}秒以上進みがありませんでした。処理が強制終了された可能性があります）。"
+        + CONTINUE_HINT
+    )
+    marked = ImportRun.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).update(
+        status=ImportStatus.INTERRUPTED, finished_at=timezone.now(), message=message
+    )
+    if marked:
+        logger.warning("Marked %d stale import run(s) interrupted", marked)
+    return marked
+
+
+def _mark_stopped(run: ImportRun, exc: BaseException, counts: "Counts") -> None:
+    """Record why a run stopped part-way; never masks the original exception."""
+    if isinstance(exc, KeyboardInterrupt):
+        reason = "停止の指示（Ctrl-C・終了シグナル）で中断しました。"
+    else:
+        reason = f"エラーで中断しました（{type(exc).__name__}: {exc}）。"
+    # The database may be what failed; then the next start or the sweep marks the run instead.
+    with suppress(DatabaseError):
+        ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.INTERRUPTED,
+            finished_at=timezone.now(),
+            message=fit_to_column(ImportRun, "message", reason + CONTINUE_HINT),
+            rows=counts.rows,
+            rejected=counts.rejected,
+        )
+
+
+class Heartbeat:
+    """Writes a run's heartbeat (and its counts so far) at most every `every` seconds, so that a
+    long stretch of rejected rows, which writes no batch, still shows the run is alive."""
+
+    def __init__(self, run: ImportRun, every: float = 10.0):
+        self._run_pk = run.pk
+        self._every = every
+        self._last = time.monotonic()
+
+    def __call__(self, counts: "Counts") -> None:
+        if time.monotonic() - self._last < self._every:
+            return
+        self._last = time.monotonic()
+        ImportRun.objects.filter(pk=self._run_pk).update(
+            heartbeat_at=timezone.now(),
+            rows=counts.rows,
+            created=counts.created,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            rejected=counts.rejected,
+        )
+
+
+def _sweep_before_start() -> None:
+    import_runs_mark_interrupted(older_than_seconds=settings.IMPORT_RUN_STALE_SECONDS)
+
+
+# --- Bounded CSV reading ----------------------------------------------------------------------
+class BoundedLines:
+    """The lines of a text file for csv.reader, refusing a record longer than `limit` characters.
+
+    csv.reader builds a whole record in memory before returning it, so a line of a million commas
+    or a value of a gigabyte would be read in full; this stops such a record after `limit`
+    characters, skips the rest of its line, and lets the reader go on with the next line.
+    """
+
+    def __init__(self, handle: TextIO, limit: int):
+        self._handle = handle
+        self._limit = limit
+        self._record = 0
+        self.lines = 0  # physical lines handed out, so line numbers count the skipped ones
+
+    def __iter__(self) -> "BoundedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self._handle.readline(self._limit + 1)
+        if not line:
+            raise StopIteration
+        self.lines += 1
+        self._record += len(line)
+        if self._record > self._limit:
+            while line and not line.endswith(("\n", "\r")):
+                line = self._handle.readline(self._limit)
+            self._record = 0
+            raise RecordTooLong
+        return line
+
+    def record_done(self) -> None:
+        self._record = 0
+
+
+def _too_long_reason() -> str:
+    return (
+        f"行が長すぎます（上限{settings.IMPORT_CSV_MAX_RECORD_CHARS:,}文字）。"
+        "列が多すぎるか、とても長い値が含まれています。"
+    )
+
+
+def _csv_records(
+    handle: TextIO, *, header_check: Callable[[list[str]], None]
+) -> Iterator[tuple[int, list[str] | Unreadable]]:
+    """(line where the record starts, cells or why it is unreadable), after checking the header."""
+    lines = BoundedLines(handle, settings.IMPORT_CSV_MAX_RECORD_CHARS)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UnusableFile("ファイルが空です。") from None
+    except RecordTooLong:
+        raise UnusableFile(f"見出し行を読めません: {_too_long_reason()}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UnusableFile(f"見出し行を読めません: {exc}") from exc
+    header_check(header)
+    lines.record_done()
+    start = lines.lines + 1
+    while True:
+        try:
+            cells: list[str] | Unreadable = next(reader)
+        except StopIteration:
+            return
+        except RecordTooLong:
+            cells = Unreadable(_too_long_reason())
+        except csv.Error as exc:
+            cells = Unreadable(f"CSVとして読めない行です: {exc}")
+        lines.record_done()
+        if isinstance(cells, Unreadable) or any(cell.strip() for cell in cells):
+            yield start, cells
+        start = lines.lines + 1
 
 
 @dataclass
@@ -104,6 +303,7 @@ class Reject:
 @dataclass
 class CleanRow:
     line: int
+    cells: list[str]
     municipality_code: str
     prefecture_name: str
     municipality_name: str
@@ -168,38 +368,23 @@ def _same_header(cells: list[str]) -> bool:
     ]
 
 
-def read_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def _check_header(header: list[str]) -> None:
+    if not _same_header(header):
+        first = (header[0] if header else "")[:50]
+        raise UnusableFile(
+            "見出し行が介護サービス情報公表システムのオープンデータ（24列）と一致しません。"
+            f"1列目は「{first}」でした。"
+        )
+
+
+def read_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str] | Unreadable]]:
     """(line number where the record starts, cells) for every data row; checks the header first."""
     try:
         handle = path.open(encoding=encoding, newline="", errors="strict")
     except OSError as exc:
         raise UnusableFile(f"ファイルを開けません: {exc.strerror or exc}") from exc
     with handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise UnusableFile("ファイルが空です。") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise UnusableFile(f"見出し行を読めません: {exc}") from exc
-        if not _same_header(header):
-            raise UnusableFile(
-                "見出し行が介護サービス情報公表システムのオープンデータ（24列）と一致しません。"
-                f"1列目は「{header[0] if header else ''}」でした。"
-            )
-        start = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield start, ["__csv_error__", str(exc)]
-                start = reader.line_num + 1
-                continue
-            if any(cell.strip() for cell in cells):
-                yield start, cells
-            start = reader.line_num + 1
+        yield from _csv_records(handle, header_check=_check_header)
 
 
 # --- Cleaning ---------------------------------------------------------------------------------
@@ -233,24 +418,57 @@ def corporation_kind(name: str) -> str:
     return CorporationKind.OTHER
 
 
-def _coordinate(value: str, low: int, high: int, label: str) -> Decimal | None:
+def _coordinate(value: str, low: int, high: int, label: str, name: str) -> Decimal | None:
     value = _nfkc(value)
     if not value:
         return None
+    shown = value[:30]
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ValidationError(f"{label}が数値ではありません（「{value}」）。") from None
+        raise ValidationError(f"{label}が数値ではありません（「{shown}」）。") from None
+    if not number.is_finite():  # NaN and Infinity parse, and NaN cannot even be compared
+        raise ValidationError(f"{label}が数値ではありません（「{shown}」）。")
     if not low <= number <= high:
-        raise ValidationError(f"{label}が日本の範囲（{low}～{high}）にありません（{value}）。")
-    return number.quantize(Decimal("0.000001"))
+        raise ValidationError(f"{label}が日本の範囲（{low}～{high}）にありません（{shown}）。")
+    column = Establishment._meta.get_field(name)
+    number = number.quantize(Decimal(1).scaleb(-column.decimal_places))  # type: ignore[union-attr]
+    if len(number.as_tuple().digits) > column.max_digits:  # type: ignore[union-attr]
+        raise ValidationError(f"{label}の桁が多すぎます（{shown}）。")
+    return number
 
 
-def clean_row(line: int, cells: list[str]) -> CleanRow | Reject:
-    if cells and cells[0] == "__csv_error__":
-        return Reject(line, "（行全体）", f"CSVとして読めない行です: {cells[1]}", cells)
+# Where each text column is stored, so that its limit is the model field's.
+STORED_TEXT: tuple[tuple[str, type[models.Model], str], ...] = (
+    ("都道府県名", Municipality, "prefecture_name"),
+    ("市区町村名", Municipality, "name"),
+    ("法人の名称", Corporation, "name"),
+    ("事業所名", Establishment, "name"),
+    ("事業所名カナ", Establishment, "kana"),
+    ("サービスの種類", Establishment, "service_type"),
+    ("住所", Establishment, "address"),
+    ("方書（ビル名等）", Establishment, "building"),
+    ("電話番号", Establishment, "phone"),
+    ("FAX番号", Establishment, "fax"),
+    ("URL", Establishment, "url"),
+    ("利用可能曜日", Establishment, "available_days"),
+    ("利用可能曜日特記事項", Establishment, "available_days_note"),
+    ("高齢者の方と障害者の方が同時一体的に利用できるサービス", Establishment, "shared_service"),
+    ("介護保険の通常の指定基準を満たしている", Establishment, "meets_care_standard"),
+    ("障害福祉の通常の指定基準を満たしている", Establishment, "meets_disability_standard"),
+    ("備考", Establishment, "remarks"),
+)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def clean_row(line: int, cells: list[str] | Unreadable) -> CleanRow | Reject:
+    if isinstance(cells, Unreadable):
+        return Reject(line, "（行全体）", cells.reason, [])
     if len(cells) != len(HEADER):
         return Reject(line, "（行全体）", f"列の数が{len(HEADER)}ではなく{len(cells)}です。", cells)
+    for name, value in zip(HEADER, cells, strict=True):
+        if NUL in value:
+            return Reject(line, name, NUL_REASON, cells)
 
     def cell(name: str) -> str:
         return cells[COLUMN[name]].strip()
@@ -281,47 +499,83 @@ def clean_row(line: int, cells: list[str]) -> CleanRow | Reject:
             f"法人番号「{corporation_number}」は13桁で検査数字が正しい番号ではありません。",
         )
     try:
-        latitude = _coordinate(cell("緯度"), 20, 46, "緯度")
+        latitude = _coordinate(cell("緯度"), 20, 46, "緯度", "latitude")
     except ValidationError as exc:
         return reject("緯度", exc.messages[0])
     try:
-        longitude = _coordinate(cell("経度"), 122, 154, "経度")
+        longitude = _coordinate(cell("経度"), 122, 154, "経度", "longitude")
     except ValidationError as exc:
         return reject("経度", exc.messages[0])
     capacity_text = _nfkc(cell("定員"))
     capacity = None
     if capacity_text:
-        if not capacity_text.isdigit():
-            return reject("定員", f"定員が0以上の整数ではありません（「{capacity_text}」）。")
+        # ASCII digits only: "²" and other digit-like signs pass str.isdigit() but not int().
+        if not _DIGITS.fullmatch(capacity_text):
+            shown = capacity_text[:30]
+            return reject("定員", f"定員が0以上の整数ではありません（「{shown}」）。")
+        low, high = _integer_range(Establishment, "capacity")
+        if not low <= int(capacity_text) <= high:
+            return reject("定員", f"定員が大きすぎます（上限{high:,}）。")
         capacity = int(capacity_text) or None  # 0 means "not entered"
     kana = _nfkc(cell("事業所名カナ"))
     address = _nfkc(cell("住所"))
+    stored = {
+        "都道府県名": _nfkc(cell("都道府県名")),
+        "市区町村名": _nfkc(cell("市区町村名")),
+        "法人の名称": _nfkc(cell("法人の名称")),
+        "事業所名": name,
+        "事業所名カナ": kana,
+        "サービスの種類": service,
+        "住所": address,
+        "方書（ビル名等）": _nfkc(cell("方書（ビル名等）")),
+        "電話番号": _nfkc(cell("電話番号")),
+        "FAX番号": _nfkc(cell("FAX番号")),
+        "URL": cell("URL"),
+        "利用可能曜日": _nfkc(cell("利用可能曜日")),
+        "利用可能曜日特記事項": _nfkc(cell("利用可能曜日特記事項")),
+        "高齢者の方と障害者の方が同時一体的に利用できるサービス": _nfkc(
+            cell("高齢者の方と障害者の方が同時一体的に利用できるサービス")
+        ),
+        "介護保険の通常の指定基準を満たしている": _nfkc(
+            cell("介護保険の通常の指定基準を満たしている")
+        ),
+        "障害福祉の通常の指定基準を満たしている": _nfkc(
+            cell("障害福祉の通常の指定基準を満たしている")
+        ),
+        "備考": cell("備考"),
+    }
+    # Checked after normalisation, on the value stored (NFKC may lengthen: ㍿ is 株式会社).
+    for column, model, field_name in STORED_TEXT:
+        problem = _text_problem(column, stored[column], model, field_name)
+        if problem:
+            return reject(column, problem)
     return CleanRow(
         line=line,
+        cells=cells,
         municipality_code=code,
-        prefecture_name=_nfkc(cell("都道府県名")),
-        municipality_name=_nfkc(cell("市区町村名")),
+        prefecture_name=stored["都道府県名"],
+        municipality_name=stored["市区町村名"],
         corporation_number=corporation_number,
-        corporation_name=_nfkc(cell("法人の名称")),
+        corporation_name=stored["法人の名称"],
         establishment={
             "number": number,
             "service_type": service,
             "name": name,
             "kana": kana,
             "address": address,
-            "building": _nfkc(cell("方書（ビル名等）")),
+            "building": stored["方書（ビル名等）"],
             "latitude": latitude,
             "longitude": longitude,
-            "phone": _nfkc(cell("電話番号")),
-            "fax": _nfkc(cell("FAX番号")),
-            "url": cell("URL"),
+            "phone": stored["電話番号"],
+            "fax": stored["FAX番号"],
+            "url": stored["URL"],
             "capacity": capacity,
-            "available_days": _nfkc(cell("利用可能曜日")),
-            "available_days_note": _nfkc(cell("利用可能曜日特記事項")),
-            "shared_service": _nfkc(cell("高齢者の方と障害者の方が同時一体的に利用できるサービス")),
-            "meets_care_standard": _nfkc(cell("介護保険の通常の指定基準を満たしている")),
-            "meets_disability_standard": _nfkc(cell("障害福祉の通常の指定基準を満たしている")),
-            "remarks": cell("備考"),
+            "available_days": stored["利用可能曜日"],
+            "available_days_note": stored["利用可能曜日特記事項"],
+            "shared_service": stored["高齢者の方と障害者の方が同時一体的に利用できるサービス"],
+            "meets_care_standard": stored["介護保険の通常の指定基準を満たしている"],
+            "meets_disability_standard": stored["障害福祉の通常の指定基準を満たしている"],
+            "remarks": stored["備考"],
             "search_text": normalize(f"{name} {kana} {address} {number}"),
         },
     )
@@ -329,7 +583,9 @@ def clean_row(line: int, cells: list[str]) -> CleanRow | Reject:
 
 # --- Writing ----------------------------------------------------------------------------------
 def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> None:
+    """Write one batch in one transaction; `counts` changes only once it is committed."""
     reason = f"取り込み #{run.pk}（{run.file_name}）"
+    unchanged = 0
     with transaction.atomic():
         codes = {r.municipality_code: r for r in rows}
         known = Municipality.objects.in_bulk(list(codes))
@@ -398,7 +654,7 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
                 continue
             differences = [f for f in ESTABLISHMENT_FIELDS if getattr(current, f) != values[f]]
             if not differences:
-                counts.unchanged += 1
+                unchanged += 1
                 continue
             previous_owners.add(current.corporation_id)
             for name in ESTABLISHMENT_FIELDS:
@@ -418,20 +674,53 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
                 default_user=by,
                 default_change_reason=reason,
             )
-        counts.created += len(new)
-        counts.updated += len(changed)
-        # Sizes are derived once at the end of the file (see establishments_import), not per
-        # batch: a large corporation appears in every batch and would be re-aggregated each time.
-        counts.corporations |= {
-            pk for pk in (*corporation_ids.values(), *previous_owners) if pk is not None
-        }
-        ImportRun.objects.filter(pk=run.pk).update(
+        after = Counts(
             rows=counts.rows,
-            created=counts.created,
-            updated=counts.updated,
-            unchanged=counts.unchanged,
+            created=counts.created + len(new),
+            updated=counts.updated + len(changed),
+            unchanged=counts.unchanged + unchanged,
             rejected=counts.rejected,
         )
+        ImportRun.objects.filter(pk=run.pk).update(
+            rows=after.rows,
+            created=after.created,
+            updated=after.updated,
+            unchanged=after.unchanged,
+            rejected=after.rejected,
+            heartbeat_at=timezone.now(),
+        )
+    counts.created, counts.updated, counts.unchanged = after.created, after.updated, after.unchanged
+    # Sizes are derived once at the end of the file (see establishments_import), not per
+    # batch: a large corporation appears in every batch and would be re-aggregated each time.
+    counts.corporations |= {
+        pk for pk in (*corporation_ids.values(), *previous_owners) if pk is not None
+    }
+
+
+def _write_batch(
+    rows: list[CleanRow], run: ImportRun, by, counts: Counts, rejects: "RejectWriter"
+) -> None:
+    """Write a batch; should the database still refuse a value the checks let through, write its
+    rows one by one so that only the offending row is rejected and the rest of the file goes on."""
+    try:
+        _upsert_batch(rows, run, by, counts)
+        return
+    except DataError:
+        pass
+    for row in rows:
+        try:
+            _upsert_batch([row], run, by, counts)
+        except DataError as exc:
+            detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            rejects.write(
+                Reject(
+                    row.line,
+                    "（行全体）",
+                    f"データベースが受け付けない値があります（{detail}）。",
+                    row.cells,
+                )
+            )
+            counts.rejected += 1
 
 
 def _rejects_path(run: ImportRun) -> Path:
@@ -455,30 +744,44 @@ def establishments_import(
     `run` is the record of a browser upload, written before its task was enqueued.
     """
     path = Path(path)
-    name = display_name or path.name
+    name = fit_to_column(ImportRun, "file_name", display_name or path.name)
+    _sweep_before_start()
     try:
         encoding, digest, total_lines = sniff_file(path)
     except UnusableFile as exc:
-        failed = {"status": ImportStatus.FAILED, "finished_at": timezone.now(), "message": str(exc)}
+        failed = {
+            "status": ImportStatus.FAILED,
+            "finished_at": timezone.now(),
+            "message": fit_to_column(ImportRun, "message", str(exc)),
+        }
         if run is not None:
             ImportRun.objects.filter(pk=run.pk).update(**failed)
         else:
             ImportRun.objects.create(file_name=name, file_hash="", started_by=by, **failed)
         raise
     if run is None:
-        run = ImportRun.objects.create(file_name=name, file_hash=digest, started_by=by)
+        run = ImportRun.objects.create(
+            file_name=name, file_hash=digest, started_by=by, heartbeat_at=timezone.now()
+        )
     else:
         ImportRun.objects.filter(pk=run.pk).update(
-            file_hash=digest, status=ImportStatus.RUNNING, progress=0
+            file_hash=digest,
+            status=ImportStatus.RUNNING,
+            progress=0,
+            heartbeat_at=timezone.now(),
+            finished_at=None,
+            message="",
         )
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
     seen: dict[tuple[str, str], int] = {}
+    heartbeat = Heartbeat(run)
     try:
         batch: list[CleanRow] = []
         rows = read_rows(path, encoding)
         for line, cells in rows:
             counts.rows += 1
+            heartbeat(counts)
             result = clean_row(line, cells)
             if isinstance(result, Reject):
                 rejects.write(result)
@@ -491,7 +794,7 @@ def establishments_import(
                         line,
                         "事業所番号",
                         f"{seen[key]}行目と同じ事業所番号・サービスの行です。",
-                        cells,
+                        result.cells,
                     )
                 )
                 counts.rejected += 1
@@ -499,20 +802,23 @@ def establishments_import(
             seen[key] = line
             batch.append(result)
             if len(batch) >= batch_size:
-                _upsert_batch(batch, run, by, counts)
+                _write_batch(batch, run, by, counts, rejects)
                 batch = []
                 if progress:
                     progress(min(99, int(line * 100 / max(total_lines, 1))))
         if batch:
-            _upsert_batch(batch, run, by, counts)
+            _write_batch(batch, run, by, counts, rejects)
+        ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
         # Every corporation named in the file, changed or not: after an interrupted run, the rerun
         # finds its rows unchanged but still completes the sizes the first run did not reach.
         from partners.services import corporations_refresh_size
 
         corporations_refresh_size(ids=counts.corporations)
-    except UnusableFile as exc:
+    except UnusableFile as exc:  # the header: nothing was written
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(exc)
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            message=fit_to_column(ImportRun, "message", str(exc)),
         )
         raise
     except UnicodeDecodeError as exc:
@@ -521,6 +827,9 @@ def establishments_import(
             status=ImportStatus.FAILED, finished_at=timezone.now(), message=message
         )
         raise UnusableFile(message) from exc
+    except BaseException as exc:  # an error, Ctrl-C, SIGTERM, a task's time limit
+        _mark_stopped(run, exc, counts)
+        raise
     finally:
         rejects.close()
     target = str(rejects.path) if rejects.count else ""
@@ -531,6 +840,7 @@ def establishments_import(
     run.unchanged, run.rejected, run.rejects_file = counts.unchanged, counts.rejected, target
     run.message = f"文字コード: {encoding}"
     run.progress = 100
+    run.heartbeat_at = run.finished_at
     run.save()
     return run
 
@@ -570,36 +880,161 @@ NO = {"いいえ", "不同意", "同意しない", "なし", "無", "×", "no", 
 _SPLIT = re.compile(r"[;；、,，/／\n]+")
 
 
-def _profile_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Rows of a profile file, CSV (any of our encodings) or XLSX; checks the header first."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+class _XlsxTooBig(Exception):
+    pass
 
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise UnusableFile(f"Excelファイルとして開けません: {exc}") from exc
-        rows = book.worksheets[0].iter_rows(values_only=True)
+
+def _too_many_rows() -> UnusableFile:
+    return UnusableFile(
+        f"行が多すぎます（見出しを除いて上限{settings.IMPORT_PROFILES_MAX_ROWS:,}行）。"
+        "ファイルを分けて取り込んでください（Excelでは、書式だけが残った空の行も数えます）。"
+    )
+
+
+def _scan_sheet(stream: IO[bytes], *, name: str, max_row: int, max_columns: int) -> None:
+    """Walk a worksheet's XML with expat (constant memory) and stop at the first row past the
+    row cap or with more cells than the column cap, before openpyxl builds anything from it."""
+    row = 0
+    cells = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal row, cells
+        local = tag.rpartition(" ")[2]
+        if local == "row":
+            number = attrs.get("r", "")
+            row = int(number) if number.isascii() and number.isdigit() else row + 1
+            cells = 0
+            if row > max_row:
+                raise _too_many_rows()
+        elif local == "c":
+            cells += 1
+            if cells > max_columns:
+                raise UnusableFile(
+                    f"{row:,}行目の列が多すぎます（上限{max_columns:,}列）。"
+                    f"必要な{len(PROFILE_HEADER)}列だけを残してから取り込んでください。"
+                )
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    try:
+        while chunk := stream.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise UnusableFile(f"Excelファイルの中身（{name}）を読めません: {exc}") from exc
+
+
+def _check_xlsx(path: Path) -> None:
+    """Refuse a zip bomb: the members' uncompressed size, then every sheet's rows and cells."""
+    limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(member.file_size for member in members)
+            if total > limit:
+                raise UnusableFile(
+                    f"Excelファイルを展開すると大きすぎます（{total / MB:,.1f}MB、上限{limit / MB:,.0f}MB）。"
+                    "ファイルを分けるか、不要なシートや書式を削除してください。"
+                )
+            for member in members:
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(
+                    ".xml"
+                ):
+                    with archive.open(member) as stream:
+                        _scan_sheet(
+                            stream,
+                            name=member.filename,
+                            max_row=settings.IMPORT_PROFILES_MAX_ROWS + 1,  # and the header
+                            max_columns=settings.IMPORT_XLSX_MAX_COLUMNS,
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise UnusableFile(f"Excelファイルとして開けません: {exc}") from exc
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str] | Unreadable]]:
+    from openpyxl import load_workbook
+
+    _check_xlsx(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise UnusableFile(f"Excelファイルとして開けません: {exc}") from exc
+    try:
+        # Only the known columns, and never past the row cap, whatever the sheet declares.
+        rows = book.worksheets[0].iter_rows(
+            max_row=settings.IMPORT_PROFILES_MAX_ROWS + 2,
+            max_col=len(PROFILE_HEADER),
+            values_only=True,
+        )
         header = [str(c or "").strip() for c in next(rows, ())]
         if tuple(header[: len(PROFILE_HEADER)]) != PROFILE_HEADER:
             raise UnusableFile(f"見出し行は「{'、'.join(PROFILE_HEADER)}」の順にしてください。")
         for index, values in enumerate(rows, start=2):
+            if index > settings.IMPORT_PROFILES_MAX_ROWS + 1:
+                raise _too_many_rows()
             cells = ["" if v is None else str(v).strip() for v in values[: len(PROFILE_HEADER)]]
             if any(cells):
                 yield index, cells + [""] * (len(PROFILE_HEADER) - len(cells))
+    except UnusableFile:
+        raise
+    except Exception as exc:  # a sheet openpyxl cannot parse
+        raise UnusableFile(f"Excelファイルを読めません: {exc}") from exc
+    finally:
         book.close()
+
+
+def _check_profile_header(header: list[str]) -> None:
+    if tuple(unicodedata.normalize("NFKC", c).strip() for c in header) != PROFILE_HEADER:
+        raise UnusableFile(f"見出し行は「{'、'.join(PROFILE_HEADER)}」の順にしてください。")
+
+
+def _profile_rows(path: Path) -> Iterator[tuple[int, list[str] | Unreadable]]:
+    """Rows of a profile file, CSV (any of our encodings) or XLSX; checks the header first."""
+    if path.suffix.lower() == ".xlsx":
+        yield from _xlsx_rows(path)
         return
     encoding, _digest, _lines = sniff_file(path)
     with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
-        header = [unicodedata.normalize("NFKC", c).strip() for c in next(reader, [])]
-        if tuple(header) != PROFILE_HEADER:
-            raise UnusableFile(f"見出し行は「{'、'.join(PROFILE_HEADER)}」の順にしてください。")
-        start = reader.line_num + 1
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                yield start, cells
-            start = reader.line_num + 1
+        for count, record in enumerate(
+            _csv_records(handle, header_check=_check_profile_header), start=1
+        ):
+            if count > settings.IMPORT_PROFILES_MAX_ROWS:
+                raise _too_many_rows()
+            yield record
+
+
+def _profile_file_digest(path: Path) -> str:
+    limit = settings.IMPORT_PROFILES_MAX_BYTES
+    size = path.stat().st_size
+    if size > limit:
+        raise UnusableFile(
+            f"ファイルが大きすぎます（{size / MB:,.1f}MB、上限{limit / MB:,.0f}MB）。"
+            "ファイルを分けて取り込んでください。"
+        )
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _profile_problem(
+    cells: list[str], corporation: Corporation | None, number: str
+) -> tuple[str, str] | None:
+    for column, value in zip(PROFILE_HEADER, cells, strict=True):
+        if NUL in value:
+            return column, NUL_REASON
+    if not is_valid_corporate_number(number):
+        return (
+            "法人番号",
+            f"法人番号「{number[:30]}」は13桁で検査数字が正しい番号ではありません。",
+        )
+    if corporation is None:
+        return (
+            "法人番号",
+            f"法人番号「{number}」の法人は台帳にありません。先に事業所データを取り込んでください。",
+        )
+    return None
 
 
 def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) -> ImportRun:
@@ -607,18 +1042,25 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
     from partners.models import Challenge, ProviderProfile, Theme
 
     path = Path(path)
+    name = fit_to_column(ImportRun, "file_name", path.name)
+    _sweep_before_start()
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        rows = list(_profile_rows(path))  # survey files are small; the header is checked first
+        digest = _profile_file_digest(path)
+        rows = list(_profile_rows(path))  # capped in size and rows; the header is checked first
     except (UnusableFile, OSError) as exc:
         message = str(exc) if isinstance(exc, UnusableFile) else f"ファイルを読めません: {exc}"
+        message = fit_to_column(ImportRun, "message", message)
         ImportRun.objects.create(
-            kind="profiles", file_name=path.name, file_hash="", started_by=by,
+            kind="profiles", file_name=name, file_hash="", started_by=by,
             status=ImportStatus.FAILED, finished_at=timezone.now(), message=message,
         )  # fmt: skip
         raise UnusableFile(message) from exc
     run = ImportRun.objects.create(
-        kind="profiles", file_name=path.name, file_hash=digest, started_by=by
+        kind="profiles",
+        file_name=name,
+        file_hash=digest,
+        started_by=by,
+        heartbeat_at=timezone.now(),
     )
     # Labels and codes both work, compared after the same NFKC normalisation as the cells.
     challenges = {_nfkc(key): c for c in Challenge.objects.all() for key in (c.label, c.code)}
@@ -626,9 +1068,15 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run), PROFILE_HEADER)
     reason = f"プロフィール取り込み #{run.pk}（{run.file_name}）"
+    heartbeat = Heartbeat(run)
     try:
         for line, cells in rows:
             counts.rows += 1
+            heartbeat(counts)
+            if isinstance(cells, Unreadable):
+                rejects.write(Reject(line, "（行全体）", cells.reason, []))
+                counts.rejected += 1
+                continue
             if len(cells) != len(PROFILE_HEADER):
                 rejects.write(
                     Reject(
@@ -641,18 +1089,10 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
                 counts.rejected += 1
                 continue
             number = _nfkc(cells[0]).replace("-", "")
-            corporation = Corporation.objects.filter(number=number).first()
-            problem = None
-            if not is_valid_corporate_number(number):
-                problem = (
-                    "法人番号",
-                    f"法人番号「{number}」は13桁で検査数字が正しい番号ではありません。",
-                )
-            elif corporation is None:
-                problem = (
-                    "法人番号",
-                    f"法人番号「{number}」の法人は台帳にありません。先に事業所データを取り込んでください。",
-                )
+            corporation = None
+            if NUL not in number and is_valid_corporate_number(number):
+                corporation = Corporation.objects.filter(number=number).first()
+            problem = _profile_problem(cells, corporation, number)
             chosen_challenges: list = []
             chosen_themes: list = []
             for column, raw, vocabulary, out in (
@@ -664,7 +1104,7 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
                         allowed = "、".join(sorted({v.label for v in vocabulary.values()}))
                         problem = problem or (
                             column,
-                            f"「{word}」は選択肢にありません（{allowed}）。",
+                            f"「{word[:50]}」は選択肢にありません（{allowed}）。",
                         )
                     else:
                         out.append(vocabulary[word])
@@ -672,49 +1112,89 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
             if consent_text not in YES | NO:
                 problem = problem or (
                     "マッチング同意",
-                    f"「{cells[3]}」は はい／いいえ のどちらかにしてください。",
+                    f"「{cells[3][:30]}」は はい／いいえ のどちらかにしてください。",
                 )
-            if problem:
-                rejects.write(Reject(line, problem[0], problem[1], cells))
+            wanted = {
+                "consent_matching": consent_text in YES,
+                "contact_person": _nfkc(cells[4]),
+                "contact": _nfkc(cells[5]),
+            }
+            for column, field_name in (("担当者", "contact_person"), ("連絡先", "contact")):
+                text_problem = _text_problem(
+                    column, str(wanted[field_name]), ProviderProfile, field_name
+                )
+                if text_problem:
+                    problem = problem or (column, text_problem)
+            if problem or corporation is None:
+                column, why = problem or ("法人番号", "法人が見つかりません。")
+                rejects.write(Reject(line, column, why, cells))
                 counts.rejected += 1
                 continue
-            with transaction.atomic():
-                profile, created = ProviderProfile.objects.get_or_create(corporation=corporation)
-                wanted = {
-                    "consent_matching": consent_text in YES,
-                    "contact_person": _nfkc(cells[4]),
-                    "contact": _nfkc(cells[5]),
-                }
-                same = (
-                    not created
-                    and all(getattr(profile, k) == v for k, v in wanted.items())
-                    and {c.pk for c in profile.challenges.all()}
-                    == {c.pk for c in chosen_challenges}
-                    and {t.pk for t in profile.themes.all()} == {t.pk for t in chosen_themes}
+            try:
+                created = _profile_write(
+                    corporation=corporation,
+                    wanted=wanted,
+                    challenges=chosen_challenges,
+                    themes=chosen_themes,
+                    by=by,
+                    reason=reason,
                 )
-                if same:
-                    counts.unchanged += 1
-                    continue
-                profile.skip_history_when_saving = True  # type: ignore[attr-defined]
-                for key, value in wanted.items():
-                    setattr(profile, key, value)
-                profile.save()
-                profile.challenges.set(chosen_challenges)
-                profile.themes.set(chosen_themes)
-                del profile.skip_history_when_saving  # type: ignore[attr-defined]
-                profile._change_reason = reason  # type: ignore[attr-defined]
-                profile._history_user = by  # type: ignore[attr-defined]
-                profile.save()
-                if created:
-                    counts.created += 1
-                else:
-                    counts.updated += 1
+            except DataError as exc:  # a value the checks let through: this row only
+                detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+                rejects.write(
+                    Reject(
+                        line,
+                        "（行全体）",
+                        f"データベースが受け付けない値があります（{detail}）。",
+                        cells,
+                    )
+                )
+                counts.rejected += 1
+                continue
+            if created is None:
+                counts.unchanged += 1
+            elif created:
+                counts.created += 1
+            else:
+                counts.updated += 1
+    except BaseException as exc:  # an error, Ctrl-C, SIGTERM
+        _mark_stopped(run, exc, counts)
+        raise
     finally:
         rejects.close()
     run.status = ImportStatus.DONE
     run.finished_at = timezone.now()
+    run.heartbeat_at = run.finished_at
     run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
     run.unchanged, run.rejected = counts.unchanged, counts.rejected
     run.rejects_file = str(rejects.path) if rejects.count else ""
     run.save()
     return run
+
+
+def _profile_write(*, corporation, wanted, challenges, themes, by, reason) -> bool | None:
+    """Create or update one profile in its own transaction: True created, False updated, None
+    unchanged."""
+    from partners.models import ProviderProfile
+
+    with transaction.atomic():
+        profile, created = ProviderProfile.objects.get_or_create(corporation=corporation)
+        same = (
+            not created
+            and all(getattr(profile, k) == v for k, v in wanted.items())
+            and {c.pk for c in profile.challenges.all()} == {c.pk for c in challenges}
+            and {t.pk for t in profile.themes.all()} == {t.pk for t in themes}
+        )
+        if same:
+            return None
+        profile.skip_history_when_saving = True  # type: ignore[attr-defined]
+        for key, value in wanted.items():
+            setattr(profile, key, value)
+        profile.save()
+        profile.challenges.set(challenges)
+        profile.themes.set(themes)
+        del profile.skip_history_when_saving  # type: ignore[attr-defined]
+        profile._change_reason = reason  # type: ignore[attr-defined]
+        profile._history_user = by  # type: ignore[attr-defined]
+        profile.save()
+    return created

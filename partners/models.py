@@ -142,6 +142,9 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "取り込み中"
     DONE = "done", "完了"
     FAILED = "failed", "失敗（ファイルを読めません）"
+    # Stopped part-way (Ctrl-C, an error, a killed worker): the rows so far are saved and a rerun of
+    # the same file completes it.
+    INTERRUPTED = "interrupted", "中断"
 
 
 class ImportRun(models.Model):
@@ -161,7 +164,7 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField("開始日時", auto_now_add=True)
     finished_at = models.DateTimeField("終了日時", null=True, blank=True)
     status = models.CharField(
-        "状態", max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
+        "状態", max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING
     )
     rows = models.PositiveIntegerField("読んだ行", default=0)
     created = models.PositiveIntegerField("新規", default=0)
@@ -171,6 +174,9 @@ class ImportRun(models.Model):
     rejects_file = models.CharField("取り込めなかった行のファイル", max_length=500, blank=True)
     message = models.TextField("メッセージ", blank=True)
     progress = models.PositiveSmallIntegerField("進み具合（%）", default=0)
+    # Written at the start and after every batch: a running import whose heartbeat went stale was
+    # stopped without a chance to say so (a killed process) and is marked interrupted.
+    heartbeat_at = models.DateTimeField("最後に進んだ日時", null=True, blank=True)
     # A file uploaded in the browser waits here until the worker imports it.
     upload = models.FileField(
         "アップロードされたファイル", upload_to="imports/uploads/", blank=True
@@ -186,7 +192,7 @@ class ImportRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INTERRUPTED)
 
     @property
     def summary(self) -> str:

@@ -3,15 +3,17 @@ sub-meetings, uploads and matching weights."""
 
 import json
 from collections import Counter, defaultdict
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from partners.imports import UnusableFile, establishments_import
+from partners.imports import UnusableFile, establishments_import, fit_to_column
 from partners.models import (
     DERIVED_FIELDS,
     INTRODUCTION_MOVES,
@@ -147,6 +149,7 @@ def import_upload(*, uploaded, by) -> ImportRun:
     name = Path(uploaded.name).name
     if not name.lower().endswith(".csv"):
         raise ValidationError("CSVファイル（.csv）を選んでください。")
+    name = fit_to_column(ImportRun, "file_name", name)
     if uploaded.size > UPLOAD_MAX_BYTES:
         raise ValidationError(
             f"ファイルが大きすぎます（上限 {UPLOAD_MAX_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
@@ -161,13 +164,19 @@ def import_upload(*, uploaded, by) -> ImportRun:
 
 
 def import_run_upload(*, run_id: int) -> ImportRun | None:
-    """Import a queued upload; a second delivery of a finished run changes nothing."""
+    """Import a queued upload; a second delivery of a finished run changes nothing, one of an
+    interrupted run (its worker was killed) completes it, and one that arrives while another
+    worker is still on the run (its heartbeat is fresh) leaves it to that worker."""
     run = ImportRun.objects.filter(pk=run_id).first()
-    if run is None or run.is_finished or not run.upload:
+    if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED) or not run.upload:
         return run
+    if run.status == ImportStatus.RUNNING and run.heartbeat_at:
+        fresh_since = timezone.now() - timedelta(seconds=settings.IMPORT_RUN_STALE_SECONDS)
+        if run.heartbeat_at >= fresh_since:
+            return run
 
     def progress(percent: int) -> None:
-        ImportRun.objects.filter(pk=run_id).update(progress=percent)
+        ImportRun.objects.filter(pk=run_id).update(progress=percent, heartbeat_at=timezone.now())
 
     try:
         return establishments_import(

@@ -1,6 +1,9 @@
 """Celery tasks of the registry: they take ids, refetch and call a service."""
 
+from django.conf import settings
+
 from partners import services
+from partners.imports import import_runs_mark_interrupted
 from portal.celery import app
 
 
@@ -12,3 +15,10 @@ def import_establishments_file(run_id: int) -> None:
     """Import a file uploaded in the browser. A second delivery (after a worker died) resumes the
     same run: the upsert is idempotent and a finished run is left alone."""
     services.import_run_upload(run_id=run_id)
+
+
+@app.task(name="partners.sweep_import_runs")
+def sweep_import_runs() -> int:
+    """Periodic (beat): mark interrupted the imports whose process was killed, so that none stays
+    "running" for good. Returns how many were marked."""
+    return import_runs_mark_interrupted(older_than_seconds=settings.IMPORT_RUN_STALE_SECONDS)

@@ -213,6 +213,20 @@ CELERY_MAX_RETRIES = env.int("CELERY_MAX_RETRIES", default=5)
 # A renderer silent this long is taken for dead, and an identical job waiting on it takes over.
 REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=120)
 
+# --- Imports of the registry ------------------------------------------------------------------
+# An import that has not written its heartbeat for this long was killed; it is marked interrupted.
+IMPORT_RUN_STALE_SECONDS = env.int("IMPORT_RUN_STALE_SECONDS", default=300)
+# One CSV record (a line, or several when a quoted value spans lines), in characters.
+IMPORT_CSV_MAX_RECORD_CHARS = env.int("IMPORT_CSV_MAX_RECORD_CHARS", default=100_000)
+# The providers' survey (CSV or XLSX) is read whole before anything is written: keep it small.
+IMPORT_PROFILES_MAX_BYTES = env.int("IMPORT_PROFILES_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_PROFILES_MAX_ROWS = env.int("IMPORT_PROFILES_MAX_ROWS", default=20_000)
+# An XLSX is a zip: its members' uncompressed size and its rows' cells are checked before opening.
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
+    "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
+)
+IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=256)
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -172,6 +172,7 @@ def test_an_interrupted_run_leaves_whole_batches_and_a_rerun_completes_it(db, tm
     with pytest.raises(KeyboardInterrupt):
         establishments_import(path=path, batch_size=20, progress=stop_after_first_batch)
     assert Establishment.objects.count() == 20  # one whole batch, nothing half-written
+    assert ImportRun.objects.get().status == "interrupted"  # not left "running"
     rerun = establishments_import(path=path)
     assert (rerun.created, rerun.unchanged) == (30, 20)
     assert Establishment.objects.count() == 50
@@ -241,3 +242,162 @@ def test_corporation_size_is_derived_from_its_establishments(db, tmp_path):
     assert corporation.site_count == 3  # distinct 事業所番号
     assert corporation.capacity_total == 10 + 11 + 12
     assert corporation.get_size_band_display() == "2～4拠点"
+
+
+# --- Issue 18: no bad cell aborts an import, no run stays "running" -------------------------------
+def write_lines(tmp_path, parts, name="jigyosho.csv") -> Path:
+    """A file from rows (lists of cells) and raw lines (str), in that order, after the header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for part in parts:
+        if isinstance(part, str):
+            buffer.write(part + "\r\n")
+        else:
+            writer.writerow(part)
+    path = tmp_path / name
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+    return path
+
+
+def test_over_long_nul_and_million_column_rows_are_rejected_and_the_batches_after_them_written(
+    db, tmp_path
+):
+    phone_limit = Establishment._meta.get_field("phone").max_length
+    path = write_lines(
+        tmp_path,
+        [
+            row(事業所番号="2070100011"),  # line 2
+            row(事業所番号="2070100029", 電話番号="0" * 36),  # line 3
+            row(事業所番号="2070100037", 事業所名="みどり\x00の家"),  # line 4
+            "," * 999_999,  # line 5: a million empty columns
+            row(事業所番号="2070100045", 法人の名称="社" * 201),  # line 6
+            row(事業所番号="2070100052"),  # line 7
+            row(事業所番号="2070100060", 備考="送迎あり\x00"),  # line 8
+            row(事業所番号="2070100078"),  # line 9
+        ],
+    )
+    run = establishments_import(path=path, batch_size=1)
+    assert (run.status, run.created, run.rejected) == ("done", 3, 5)
+    reasons = {(r["行番号"], r["列"]): r["理由"] for r in rejects_of(run)}
+    assert reasons[("3", "電話番号")] == f"電話番号が長すぎます（36文字、上限{phone_limit}文字）。"
+    assert reasons[("4", "事業所名")] == "使えない文字（NUL）が含まれています。"
+    assert reasons[("5", "（行全体）")].startswith("行が長すぎます（上限100,000文字）")
+    assert reasons[("6", "法人の名称")] == "法人の名称が長すぎます（201文字、上限200文字）。"
+    assert reasons[("8", "備考")] == "使えない文字（NUL）が含まれています。"
+    assert set(Establishment.objects.values_list("number", flat=True)) == {
+        "2070100011",
+        "2070100052",
+        "2070100078",
+    }
+    # The same file again stops nowhere: nothing new, the same rows rejected, done again.
+    again = establishments_import(path=path)
+    assert (again.status, again.created, again.unchanged, again.rejected) == ("done", 0, 3, 5)
+
+
+def test_numbers_outside_their_columns_range_are_rejected_not_written(db, tmp_path):
+    path = write(
+        tmp_path,
+        [
+            row(事業所番号="2070100011", 定員="99999999999"),
+            row(事業所番号="2070100029", 定員="𐩀"),  # a digit to str.isdigit(), not to int()
+            row(事業所番号="2070100037", 緯度="NaN"),
+            row(事業所番号="2070100045", 経度="Infinity"),
+            row(事業所番号="2070100052", 定員="２５"),
+        ],
+    )
+    run = establishments_import(path=path)
+    assert (run.status, run.created, run.rejected) == ("done", 1, 4)
+    reasons = {(r["行番号"], r["列"]): r["理由"] for r in rejects_of(run)}
+    assert reasons[("2", "定員")] == "定員が大きすぎます（上限2,147,483,647）。"
+    assert "整数ではありません" in reasons[("3", "定員")]
+    assert "数値ではありません" in reasons[("4", "緯度")]
+    assert "数値ではありません" in reasons[("5", "経度")]
+    assert Establishment.objects.get().capacity == 25
+
+
+def test_a_value_the_database_still_refuses_rejects_only_its_row(db, tmp_path, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores any length; PostgreSQL is the one that refuses")
+    import partners.imports as imports
+
+    # As if the checks had missed a column: the database's refusal is caught row by row.
+    monkeypatch.setattr(imports, "STORED_TEXT", [t for t in imports.STORED_TEXT if t[2] != "phone"])
+    path = write(
+        tmp_path,
+        [row(事業所番号=f"20701{n:05d}", 電話番号="0" * (36 if n == 2 else 12)) for n in range(5)],
+    )
+    run = establishments_import(path=path, batch_size=3)
+    assert (run.status, run.created, run.rejected) == ("done", 4, 1)
+    (reject,) = rejects_of(run)
+    assert reject["行番号"] == "4" and "データベースが受け付けない値" in reject["理由"]
+
+
+def test_an_error_mid_run_marks_it_interrupted_and_a_rerun_completes_it(db, tmp_path):
+    path = write(tmp_path, [row(事業所番号=f"20701{n:05d}") for n in range(30)])
+
+    def fail_after_first_batch(_percent):
+        raise RuntimeError("connection lost")
+
+    with pytest.raises(RuntimeError):
+        establishments_import(path=path, batch_size=10, progress=fail_after_first_batch)
+    stopped = ImportRun.objects.get()
+    assert stopped.status == "interrupted" and stopped.get_status_display() == "中断"
+    assert "RuntimeError: connection lost" in stopped.message
+    assert "続きから完了します" in stopped.message
+    assert stopped.finished_at is not None
+    rerun = establishments_import(path=path)
+    assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 20, 10)
+
+
+def test_a_killed_run_is_marked_interrupted_by_the_sweep_and_by_the_next_start(
+    db, tmp_path, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.imports import import_runs_mark_interrupted
+    from partners.tasks import sweep_import_runs
+
+    long_ago = timezone.now() - timedelta(hours=1)
+    killed = ImportRun.objects.create(file_name="killed.csv", file_hash="", heartbeat_at=long_ago)
+    alive = ImportRun.objects.create(
+        file_name="alive.csv", file_hash="", heartbeat_at=timezone.now()
+    )
+    assert import_runs_mark_interrupted(older_than_seconds=600) == 1
+    killed.refresh_from_db()
+    alive.refresh_from_db()
+    assert (killed.status, alive.status) == ("interrupted", "running")
+    assert "強制終了" in killed.message and killed.finished_at is not None
+
+    # The beat task runs the same sweep with the configured staleness.
+    settings.IMPORT_RUN_STALE_SECONDS = 60
+    ImportRun.objects.filter(pk=alive.pk).update(heartbeat_at=long_ago)
+    assert sweep_import_runs() == 1
+    assert ImportRun.objects.get(pk=alive.pk).status == "interrupted"
+
+    # A run without a heartbeat (killed before its first batch) counts from its start.
+    early = ImportRun.objects.create(file_name="early.csv", file_hash="")
+    ImportRun.objects.filter(pk=early.pk).update(started_at=long_ago)
+    run = establishments_import(path=write(tmp_path, [row()]))  # the next start sweeps too
+    assert ImportRun.objects.get(pk=early.pk).status == "interrupted"
+    assert run.status == "done" and run.heartbeat_at is not None
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_the_command_says_how_to_continue(db, tmp_path):
+    path = write(tmp_path, [row(事業所番号=f"20701{n:05d}") for n in range(30)])
+
+    def stop(_percent):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        establishments_import(path=path, batch_size=10, progress=stop)
+    stopped = ImportRun.objects.get()
+    assert stopped.status == "interrupted"
+    assert "停止の指示" in stopped.message
+    out = io.StringIO()
+    call_command("import_establishments", str(path), stdout=out)
+    assert "created 20, updated 0, unchanged 10, rejected 0" in out.getvalue()

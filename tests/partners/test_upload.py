@@ -109,3 +109,53 @@ def test_a_real_worker_imports_an_upload_and_the_page_shows_it(
     assert Establishment.objects.filter(last_import=run).count() == 2
     page = client.get(reverse("partners:import_detail", args=[run.pk])).content.decode()
     assert "完了" in page
+
+
+@pytest.mark.django_db
+def test_an_upload_whose_worker_was_killed_shows_interrupted_and_a_redelivery_completes_it(
+    client, staff, tmp_path, settings, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.tasks import sweep_import_runs
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(import_establishments_file, "delay", lambda pk: None)
+    client.force_login(staff)
+    upload(client, write(tmp_path, good_and_bad_rows()))
+    run = ImportRun.objects.get()
+    # A worker took the run and was killed (SIGKILL): its heartbeat stopped an hour ago.
+    stale = timezone.now() - timedelta(hours=1)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, heartbeat_at=stale)
+    assert sweep_import_runs() == 1
+    page = client.get(RUNS).content.decode()
+    assert '<span class="badge badge--warn">中断</span>' in page
+    assert "同じファイルをもう一度取り込むと、続きから最後まで取り込まれます" in page
+    detail = client.get(reverse("partners:import_detail", args=[run.pk])).content.decode()
+    assert "中断" in detail and "強制終了" in detail and "every 1s" not in detail
+
+    import_establishments_file(run.pk)  # the broker redelivers the lost task
+    run.refresh_from_db()
+    assert (run.status, run.progress) == (ImportStatus.DONE, 100)
+    assert run.summary == "created 2, updated 0, unchanged 0, rejected 1"
+
+
+@pytest.mark.django_db
+def test_a_redelivery_while_a_live_worker_imports_leaves_the_run_to_it(
+    client, staff, tmp_path, settings, monkeypatch
+):
+    from django.utils import timezone
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(import_establishments_file, "delay", lambda pk: None)
+    client.force_login(staff)
+    upload(client, write(tmp_path, good_and_bad_rows()))
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    import_establishments_file(run.pk)
+    assert ImportRun.objects.get(pk=run.pk).status == ImportStatus.RUNNING
+    assert Establishment.objects.count() == 0

@@ -4,6 +4,7 @@ Columns: 法人番号, 課題, 関心テーマ, マッチング同意, 担当者
 Exit status: 0 with no rejected rows, 1 with some, 2 when the file is unusable (nothing written).
 """
 
+import signal
 import sys
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from partners.imports import UnusableFile, profiles_import
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -27,11 +32,18 @@ class Command(BaseCommand):
             by = get_user_model().objects.filter(email__iexact=user).first()
             if by is None:
                 raise CommandError(f"利用者 {user} が見つかりません。")
+        # SIGTERM (docker stop, systemd) ends the run like Ctrl-C: recorded as interrupted.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             run = profiles_import(path=path, by=by, rejects_path=rejects)
         except UnusableFile as exc:
             self.stderr.write(f"{path}: 取り込めません（何も書き込んでいません）: {exc}")
             sys.exit(2)
+        except KeyboardInterrupt:
+            self.stderr.write(
+                f"{path}: 中断しました。ここまでの行は保存されています。同じコマンドをもう一度実行すると続きを取り込みます。"
+            )
+            sys.exit(130)
         self.stdout.write(f"{path}: {run.summary}")
         if run.rejected:
             self.stdout.write(f"  取り込めなかった行: {run.rejects_file}")
