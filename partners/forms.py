@@ -122,6 +122,11 @@ class MoveForm(forms.Form):
     to = forms.ChoiceField(
         label="次の状態",
         choices=[c for c in IntroductionStatus.choices if c[0] != IntroductionStatus.ACCEPTED],
+        error_messages={
+            "required": "次の状態を選んでください。",
+            "invalid_choice": "その状態には進められません。「全員が承諾」には窓口が進めることはできず、"
+            "当事者全員の回答がそろうと自動でそうなります。",
+        },
     )
     note = forms.CharField(label="メモ", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -319,7 +319,7 @@ def introduction_move(request, pk: int):
     intro = get_object_or_404(Introduction, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "次の状態を選んでください。")
+        messages.error(request, " ".join(form.errors.get("to", ["次の状態を選んでください。"])))
         return redirect("partners:introduction", pk=pk)
     try:
         services.introduction_move(
