@@ -456,7 +456,7 @@ def introduction_list(
     """The introductions page: each with its parties as this user may see them."""
     rows = list(introductions_for(viewer=viewer, status=status)[:limit])
     for intro in rows:
-        intro.party_rows = party_rows(intro, viewer)  # type: ignore[attr-defined]
+        intro.party_rows = party_rows(intro, viewer)
     return rows
 
 

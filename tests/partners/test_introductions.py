@@ -1,11 +1,10 @@
 """Introductions: staff propose, parties answer, contact details open only when all accepted,
 every move is logged, and staff see the funnel."""
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from partners import services
 from partners.models import Introduction, IntroductionStatus
@@ -48,7 +47,7 @@ def record(staff, intro, corporation, *, accept=True):
         corporation=corporation,
         accept=accept,
         channel="phone",
-        received_on=date.today(),
+        received_on=timezone.localdate(),
         note="電話で回答を受けた",
         by=staff,
     )
