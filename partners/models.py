@@ -408,6 +408,11 @@ class Introduction(models.Model):
     def next_moves(self) -> tuple[str, ...]:
         return INTRODUCTION_MOVES[self.status]
 
+    @property
+    def accepts_answers(self) -> bool:
+        """The parties answer while the introduction is proposed or contacted."""
+        return self.status in (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED)
+
 
 class PartyResponse(models.TextChoices):
     PENDING = "pending", "回答待ち"

@@ -333,7 +333,7 @@ def _answer(
     on_behalf = bool(channel)
     with transaction.atomic():
         current = Introduction.objects.select_for_update().get(pk=introduction.pk)
-        if current.status not in (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED):
+        if not current.accepts_answers:
             raise ValidationError("この紹介は回答を受け付けていません。")
         party = current.parties.select_for_update().filter(corporation=corporation).first()
         if party is None:

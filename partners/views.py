@@ -288,7 +288,7 @@ def introduction(request, pk: int):
         raise Http404("この紹介は見つかりません。")
     require(viewer.sees_introduction(intro))
     parties = selectors.party_rows(intro, viewer)
-    open_for_answers = intro.status in (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED)
+    open_for_answers = intro.accepts_answers
     for row in parties:
         if row["may_record"] and open_for_answers:
             row["record_form"] = AnswerOnBehalfForm(
