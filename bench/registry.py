@@ -123,6 +123,7 @@ from django.http import QueryDict  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
 from partners import selectors  # noqa: E402
+from partners.access import RegistryViewer  # noqa: E402
 from partners.matching import Features, rank  # noqa: E402
 from partners.models import (  # noqa: E402
     Challenge,
@@ -375,7 +376,9 @@ def search(staff: User, terms: list[str]) -> dict:
             hits = {}
             for term in terms:  # warm-up, and the hit counts
                 params = QueryDict(urlencode({**extra, "q": term}))
-                hits[term] = selectors.registry_browse(params=params, user=staff).total
+                hits[term] = selectors.registry_browse(
+                    params=params, viewer=RegistryViewer(staff)
+                ).total
                 assert client.get("/partners/", {**extra, "q": term}).status_code == 200
             page, alone, per_term = [], [], defaultdict(list)
             for i in range(args.rounds):
@@ -386,7 +389,7 @@ def search(staff: User, terms: list[str]) -> dict:
                 per_term[term].append(ms(seconds))
                 params = QueryDict(urlencode({**extra, "q": term}))
                 start = time.perf_counter()
-                browse = selectors.registry_browse(params=params, user=staff)
+                browse = selectors.registry_browse(params=params, viewer=RegistryViewer(staff))
                 list(browse.page.object_list)
                 _ = browse.total
                 alone.append(ms(time.perf_counter() - start))
@@ -530,12 +533,17 @@ def match(staff: User) -> dict:
     ours: dict[str, list] = {}
     for corporation in corporations:  # warm-up, and the lists to compare
         ours[corporation.number] = selectors.match_candidates(
-            corporation=corporation, user=staff, top=20
+            corporation=corporation, viewer=RegistryViewer(staff), top=20
         )
     samples, per_prefecture = [], {}
     for i in range(args.rounds):
         corporation = corporations[i % len(corporations)]
-        seconds, _ = timed(selectors.match_candidates, corporation=corporation, user=staff, top=20)
+        seconds, _ = timed(
+            selectors.match_candidates,
+            corporation=corporation,
+            viewer=RegistryViewer(staff),
+            top=20,
+        )
         samples.append(ms(seconds))
         per_prefecture.setdefault((corporation.municipality_id or "??")[:2], []).append(ms(seconds))
     median, p90 = median_p90(samples)

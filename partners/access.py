@@ -1,85 +1,186 @@
 """Object-level rules of the registry: who sees which corporation, contact and introduction.
 
-Staff see everything. A manager sees their own corporation, corporations that consented to
-matching, and introductions their corporation is party to; contact details of another corporation
-only once every party of a shared introduction has accepted. Officials and anonymous visitors see
-nothing of the registry.
+Every rule of the registry is written here once; querysets, selectors, views, exports, the
+`match` command and templates ask these functions (or a `RegistryViewer`) and nothing else.
+
+1. Window staff (and superusers) see and may do everything in the registry.
+2. Officials and anonymous visitors see nothing of the registry.
+3. A manager sees (name, page, registry list) their own corporation, corporations that consented
+   to matching, and corporations they share an open introduction with (rule 6).
+4. A manager edits the profile of, and runs matching for, their own corporation only.
+5. A manager's matching offers only corporations that consented to matching.
+6. Contact details (担当者, 連絡先 of the profile, phone numbers) of another corporation are shown
+   to a manager only once every party of an introduction they share has accepted: an
+   introduction in an open state (全員が承諾, 顔合わせ済み, 協働体を結成). Their own always.
+7. A manager sees the introductions their corporation is party to, and its event log once open.
+8. A party's answer to an introduction is given by the party: its own manager answers for it;
+   staff only record an answer the party gave them (on behalf, with channel, date and note). Each
+   party answers once.
+
+Predicates that filter rows return a Q (the Wagtail `live_q()` shape) and are used by
+`CorporationQuerySet.visible_to` and `IntroductionQuerySet.visible_to`; the per-object answers
+for one request come from `RegistryViewer(user)`, computed once per request.
 """
 
-from partners.models import Corporation, Introduction, IntroductionParty, IntroductionStatus
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
 from portal.access import is_manager, is_window_staff, user_corporation_number
 
-OPEN_STATES = (
-    IntroductionStatus.ACCEPTED,
-    IntroductionStatus.MEETING_HELD,
-    IntroductionStatus.FORMED,
-)
+if TYPE_CHECKING:
+    from partners.models import Corporation, Introduction, IntroductionParty
+
+# Introductions in these states have been accepted by every party (rule 6).
+OPEN_STATES = ("accepted", "meeting_held", "formed")
+HIDDEN_NAME = "（マッチングに同意していない法人）"
 
 
 def own_number(user) -> str | None:
     return user_corporation_number(user) if is_manager(user) else None
 
 
-def visible_corporations(user, queryset=None):
-    queryset = Corporation.objects.all() if queryset is None else queryset
-    if is_window_staff(user):
-        return queryset
-    number = own_number(user)
-    if not number:
-        return queryset.none()
-    from django.db.models import Q
-
-    return queryset.filter(Q(profile__consent_matching=True) | Q(number=number))
+def _who(user_or_viewer) -> tuple[bool, str | None]:
+    """(is staff, own 法人番号) of a user or of a RegistryViewer."""
+    if isinstance(user_or_viewer, RegistryViewer):
+        return user_or_viewer.staff, user_or_viewer.number
+    staff = is_window_staff(user_or_viewer)
+    return staff, None if staff else own_number(user_or_viewer)
 
 
-def is_own(user, corporation: Corporation) -> bool:
-    return bool(own_number(user)) and own_number(user) == corporation.number
+# --- Row predicates (Q objects) ----------------------------------------------------------------
+def nothing_q() -> Q:
+    return Q(pk__in=[])
 
 
-def can_view_corporation(user, corporation: Corporation) -> bool:
-    if is_window_staff(user):
-        return True
-    if not own_number(user):
-        return False
-    if is_own(user, corporation):
-        return True
-    profile = getattr(corporation, "profile", None)
-    return bool(profile and profile.consent_matching)
+def open_partner_q(number: str, prefix: str = "") -> Q:
+    """Corporations that share an open introduction with the corporation `number` (rule 6)."""
+    from partners.models import IntroductionParty
 
-
-def can_edit_profile(user, corporation: Corporation) -> bool:
-    return is_window_staff(user) or is_own(user, corporation)
-
-
-def can_match_for(user, corporation: Corporation) -> bool:
-    return is_window_staff(user) or is_own(user, corporation)
-
-
-def contact_partner_ids(user) -> set[int]:
-    """Corporations whose contact details this manager may see: parties of an introduction with
-    their own corporation that every party has accepted."""
-    number = own_number(user)
-    if not number:
-        return set()
     mine = IntroductionParty.objects.filter(
         corporation__number=number, introduction__status__in=OPEN_STATES
     ).values("introduction_id")
-    return set(
-        IntroductionParty.objects.filter(introduction_id__in=mine).values_list(
-            "corporation_id", flat=True
+    partners = IntroductionParty.objects.filter(introduction_id__in=mine).values("corporation_id")
+    return Q(**{f"{prefix}pk__in": partners})
+
+
+def corporation_visible_q(user, prefix: str = "") -> Q:
+    """Rules 1–3 as a filter on corporations (`prefix` to use it across a relation); `user` may
+    also be a RegistryViewer."""
+    staff, number = _who(user)
+    if staff:
+        return Q()
+    if not number:
+        return nothing_q()
+    return (
+        Q(**{f"{prefix}profile__consent_matching": True})
+        | Q(**{f"{prefix}number": number})
+        | open_partner_q(number, prefix)
+    )
+
+
+def corporation_matchable_q(user) -> Q:
+    """Rule 5: which corporations a user's matching may offer (before distance and scores)."""
+    staff, number = _who(user)
+    if staff:
+        return Q()
+    if not number:
+        return nothing_q()
+    return Q(profile__consent_matching=True)
+
+
+def introduction_visible_q(user) -> Q:
+    """Rule 7 as a filter on introductions."""
+    staff, number = _who(user)
+    if staff:
+        return Q()
+    if not number:
+        return nothing_q()
+    from partners.models import IntroductionParty
+
+    return Q(
+        pk__in=IntroductionParty.objects.filter(corporation__number=number).values(
+            "introduction_id"
         )
     )
 
 
-def can_see_contact(user, corporation: Corporation, partner_ids: set[int] | None = None) -> bool:
-    if is_window_staff(user) or is_own(user, corporation):
-        return True
-    ids = contact_partner_ids(user) if partner_ids is None else partner_ids
-    return corporation.pk in ids
+# --- One request's answers ---------------------------------------------------------------------
+class RegistryViewer:
+    """What one user may see and do in the registry, computed once per request; the ids of the
+    corporations they share an open introduction with are loaded once, on first use."""
 
+    def __init__(self, user):
+        self.user = user
+        self.staff = is_window_staff(user)
+        self.number = None if self.staff else own_number(user)
 
-def can_view_introduction(user, introduction: Introduction) -> bool:
-    if is_window_staff(user):
-        return True
-    number = own_number(user)
-    return bool(number) and introduction.parties.filter(corporation__number=number).exists()
+    @classmethod
+    def system(cls) -> RegistryViewer:
+        """The window staff's view, for management commands run on the server."""
+        viewer = cls(None)
+        viewer.staff = True
+        return viewer
+
+    @property
+    def uses_registry(self) -> bool:
+        return self.staff or bool(self.number)
+
+    @cached_property
+    def open_partner_ids(self) -> frozenset[int]:
+        if self.staff or not self.number:
+            return frozenset()
+        from partners.models import Corporation
+
+        ids = Corporation.objects.filter(open_partner_q(self.number)).values_list("pk", flat=True)
+        return frozenset(ids)
+
+    def is_own(self, corporation: Corporation) -> bool:
+        return bool(self.number) and corporation.number == self.number
+
+    def sees_name(self, corporation: Corporation) -> bool:
+        """Rule 3: its name, its page, its row in lists."""
+        if self.staff or self.is_own(corporation):
+            return True
+        if not self.number:
+            return False
+        profile = getattr(corporation, "profile", None)
+        if profile is not None and profile.consent_matching:
+            return True
+        return corporation.pk in self.open_partner_ids
+
+    def sees_contact(self, corporation: Corporation) -> bool:
+        """Rule 6, the only place that decides whether contact details are shown."""
+        if self.staff or self.is_own(corporation):
+            return True
+        return bool(self.number) and corporation.pk in self.open_partner_ids
+
+    def may_edit_profile(self, corporation: Corporation) -> bool:
+        return self.staff or self.is_own(corporation)
+
+    def may_match_for(self, corporation: Corporation) -> bool:
+        return self.staff or self.is_own(corporation)
+
+    def sees_introduction(self, introduction: Introduction) -> bool:
+        if self.staff:
+            return True
+        return bool(self.number) and any(
+            p.corporation.number == self.number for p in introduction.parties.all()
+        )
+
+    def sees_introduction_log(self, introduction: Introduction) -> bool:
+        """Rule 7: the parties read the event log once the introduction is open."""
+        return self.staff or (
+            self.sees_introduction(introduction) and introduction.status in OPEN_STATES
+        )
+
+    def answers_for(self, party: IntroductionParty) -> bool:
+        """Rule 8: a manager answers for their own corporation's party only."""
+        return not self.staff and self.is_own(party.corporation)
+
+    def records_on_behalf(self, party: IntroductionParty) -> bool:
+        """Rule 8: staff record the answer a party gave them."""
+        return self.staff

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from partners.imports import HEADER, PROFILE_HEADER, establishments_import, profiles_import
 from partners.models import (
+    AnswerChannel,
     Challenge,
     Corporation,
     Introduction,
@@ -140,12 +141,24 @@ def _seed_introductions(staff, rng: random.Random) -> None:
         for move in moves:
             if move == "accept-all":
                 for party in intro.parties.all():
-                    services.introduction_respond(
-                        introduction=intro, corporation=party.corporation, accept=True, by=staff
+                    services.introduction_record_answer(
+                        introduction=intro,
+                        corporation=party.corporation,
+                        accept=True,
+                        channel=AnswerChannel.PHONE,
+                        received_on=timezone.localdate(),
+                        note="電話で承諾の回答を受けた（デモ）",
+                        by=staff,
                     )
             elif move == "decline":
-                services.introduction_respond(
-                    introduction=intro, corporation=corporations[1], accept=False, by=staff
+                services.introduction_record_answer(
+                    introduction=intro,
+                    corporation=corporations[1],
+                    accept=False,
+                    channel=AnswerChannel.EMAIL,
+                    received_on=timezone.localdate(),
+                    note="メールで辞退の連絡（デモ）",
+                    by=staff,
                 )
             else:
                 services.introduction_move(introduction=intro, to=move, by=staff)

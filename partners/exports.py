@@ -19,6 +19,8 @@ CORPORATION_COLUMNS = (
     ("規模", lambda c: c.get_size_band_display()),
     ("サービスの種類", lambda c: "、".join(c.service_types or [])),
     ("マッチング同意", lambda c: _consent(c)),
+    ("担当者", lambda c: c.profile.contact_person if getattr(c, "profile", None) else ""),
+    ("連絡先", lambda c: c.profile.contact if getattr(c, "profile", None) else ""),
 )
 ESTABLISHMENT_COLUMNS = (
     ("事業所番号", lambda e: e.number),
@@ -36,6 +38,9 @@ ESTABLISHMENT_COLUMNS = (
     ("法人名", lambda e: e.corporation.name if e.corporation_id else ""),
     ("URL", lambda e: e.url),
 )
+# Contact details: filled only in the rows whose corporation the viewer may contact
+# (partners/access.py, rule 6).
+CONTACT_HEADERS = frozenset({"担当者", "連絡先", "電話番号", "FAX番号"})
 
 
 def _consent(corporation) -> str:
@@ -45,9 +50,12 @@ def _consent(corporation) -> str:
     return "同意" if profile.consent_matching else "不同意"
 
 
-def _rows(queryset, columns) -> Iterator[list]:
+def _rows(queryset, columns, sees_contact) -> Iterator[list]:
     for obj in queryset.iterator(chunk_size=2000):
-        yield [get(obj) for _header, get in columns]
+        shown = sees_contact(obj)
+        yield [
+            get(obj) if shown or header not in CONTACT_HEADERS else "" for header, get in columns
+        ]
 
 
 class _Echo:
@@ -82,19 +90,32 @@ def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
     return buffer.getvalue()
 
 
-def registry_table(view: str, queryset) -> tuple[str, list[str], Iterator[list]]:
+def registry_table(view: str, queryset, viewer) -> tuple[str, list[str], Iterator[list]]:
+    """The export of a filtered list; contact columns are filled per row as `viewer` allows."""
     if view == "establishments":
         columns = ESTABLISHMENT_COLUMNS
         queryset = queryset.select_related("corporation", "municipality")
         title = "事業所"
+
+        def sees(e) -> bool:
+            return e.corporation_id is not None and viewer.sees_contact(e.corporation)
     else:
         columns = CORPORATION_COLUMNS
         queryset = queryset.select_related("municipality", "profile")
         title = "法人"
-    return title, [h for h, _ in columns], _rows(queryset, columns)
+        sees = viewer.sees_contact
+    return title, [h for h, _ in columns], _rows(queryset, columns, sees)
 
 
-def groups_table(meeting, groups, unplaced) -> tuple[list[str], list[list]]:
+def groups_table(meeting, groups, unplaced, viewer) -> tuple[list[str], list[list]]:
+    """The groups of a sub-meeting; contact columns are filled as `viewer` allows."""
+
+    def contact(member) -> list[str]:
+        profile = getattr(member.corporation, "profile", None)
+        if profile is None or not viewer.sees_contact(member.corporation):
+            return ["", ""]
+        return [profile.contact_person, profile.contact]
+
     header = [
         "グループ",
         "法人番号",
@@ -104,6 +125,8 @@ def groups_table(meeting, groups, unplaced) -> tuple[list[str], list[list]]:
         "経営課題",
         "関心テーマ",
         "グループの理由",
+        "担当者",
+        "連絡先",
     ]
     rows = []
     for group in groups:
@@ -119,9 +142,22 @@ def groups_table(meeting, groups, unplaced) -> tuple[list[str], list[list]]:
                     "、".join(sorted(f.challenges)),
                     "、".join(sorted(f.themes)),
                     group["reason"],
+                    *contact(member),
                 ]
             )
     for member in unplaced:
         f = member.features
-        rows.append(["未割り当て", f.number, f.name, f.municipality_name, f.sites, "", "", ""])
+        rows.append(
+            [
+                "未割り当て",
+                f.number,
+                f.name,
+                f.municipality_name,
+                f.sites,
+                "",
+                "",
+                "",
+                *contact(member),
+            ]
+        )
     return header, rows

@@ -1,8 +1,10 @@
 """Input validation of the registry with Japanese error messages."""
 
 from django import forms
+from django.utils import timezone
 
 from partners.models import (
+    AnswerChannel,
     Challenge,
     Corporation,
     IntroductionStatus,
@@ -116,9 +118,53 @@ class IntroductionForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to = forms.ChoiceField(label="次の状態", choices=IntroductionStatus.choices)
+    # 全員が承諾 is not a move: the parties' own answers make an introduction accepted.
+    to = forms.ChoiceField(
+        label="次の状態",
+        choices=[c for c in IntroductionStatus.choices if c[0] != IntroductionStatus.ACCEPTED],
+        error_messages={
+            "required": "次の状態を選んでください。",
+            "invalid_choice": "その状態には進められません。「全員が承諾」には窓口が進めることはできず、"
+            "当事者全員の回答がそろうと自動でそうなります。",
+        },
+    )
     note = forms.CharField(label="メモ", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+ANSWERS = (("accept", "承諾"), ("decline", "辞退"))
+
+
+class AnswerForm(forms.Form):
+    """A party's own manager answers an introduction."""
+
+    answer = forms.ChoiceField(label="回答", choices=ANSWERS)
+
+
+class AnswerOnBehalfForm(forms.Form):
+    """Staff record the answer a party gave them: how, when and a note."""
+
+    number = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    answer = forms.ChoiceField(label="回答", choices=ANSWERS, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label="受付方法", choices=AnswerChannel.choices, widget=forms.RadioSelect
+    )
+    received_on = forms.DateField(label="受付日", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label="メモ", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+
+    def clean_number(self):
+        number = normalize(self.cleaned_data["number"]).replace("-", "")
+        if not is_valid_corporate_number(number):
+            raise forms.ValidationError("法人番号が正しくありません。")
+        return number
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("受付日に未来の日付は指定できません。")
+        return day
 
 
 class SubMeetingForm(forms.ModelForm):

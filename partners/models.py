@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from partners.querysets import CorporationQuerySet, EstablishmentQuerySet, IntroductionQuerySet
 from portal.validators import (
     validate_corporate_number,
     validate_establishment_number,
@@ -119,6 +120,7 @@ class Corporation(models.Model):
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["search_text", *DERIVED_FIELDS])
+    objects = CorporationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "法人"
@@ -260,6 +262,7 @@ class Establishment(models.Model):
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["search_text"])
+    objects = EstablishmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "事業所"
@@ -345,14 +348,12 @@ class IntroductionStatus(models.TextChoices):
     CLOSED = "closed", "終了"
 
 
-# The moves staff may make by hand; ACCEPTED and DECLINED also follow from the parties' answers.
+# The moves staff may make by hand. ACCEPTED is never one of them: an introduction becomes accepted
+# only when every party has answered yes (services.introduction_respond); DECLINED also follows
+# from one party's decline.
 INTRODUCTION_MOVES: dict[str, tuple[str, ...]] = {
     IntroductionStatus.PROPOSED: (IntroductionStatus.CONTACTED, IntroductionStatus.CLOSED),
-    IntroductionStatus.CONTACTED: (
-        IntroductionStatus.ACCEPTED,
-        IntroductionStatus.DECLINED,
-        IntroductionStatus.CLOSED,
-    ),
+    IntroductionStatus.CONTACTED: (IntroductionStatus.DECLINED, IntroductionStatus.CLOSED),
     IntroductionStatus.ACCEPTED: (
         IntroductionStatus.MEETING_HELD,
         IntroductionStatus.FORMED,
@@ -399,6 +400,7 @@ class Introduction(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
+    objects = IntroductionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "紹介"
@@ -413,19 +415,21 @@ class Introduction(models.Model):
         return INTRODUCTION_MOVES[self.status]
 
     @property
-    def contacts_open(self) -> bool:
-        """Contact details go to the parties only once every one of them has accepted."""
-        return self.status in (
-            IntroductionStatus.ACCEPTED,
-            IntroductionStatus.MEETING_HELD,
-            IntroductionStatus.FORMED,
-        )
+    def accepts_answers(self) -> bool:
+        """The parties answer while the introduction is proposed or contacted."""
+        return self.status in (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED)
 
 
 class PartyResponse(models.TextChoices):
     PENDING = "pending", "回答待ち"
     ACCEPTED = "accepted", "承諾"
     DECLINED = "declined", "辞退"
+
+
+class AnswerChannel(models.TextChoices):
+    PHONE = "phone", "電話"
+    EMAIL = "email", "メール"
+    MEETING = "meeting", "面談"
 
 
 class IntroductionParty(models.Model):
@@ -437,6 +441,20 @@ class IntroductionParty(models.Model):
         "回答", max_length=10, choices=PartyResponse.choices, default=PartyResponse.PENDING
     )
     responded_at = models.DateTimeField("回答日時", null=True, blank=True)
+    # Who entered the answer: the party's own manager, or window staff recording on its behalf an
+    # answer the party gave by phone, e-mail or in a meeting (how, when, and a note).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回答を入力した人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf = models.BooleanField("窓口が代理で記録", default=False)
+    channel = models.CharField("受付方法", max_length=10, choices=AnswerChannel.choices, blank=True)
+    received_on = models.DateField("受付日", null=True, blank=True)
+    answer_note = models.TextField("回答のメモ", blank=True)
 
     history = HistoricalRecords()
 
@@ -451,6 +469,10 @@ class IntroductionParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.corporation}（{self.get_response_display()}）"
+
+    @property
+    def answered(self) -> bool:
+        return self.response != PartyResponse.PENDING
 
 
 class IntroductionEvent(models.Model):

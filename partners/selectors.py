@@ -14,12 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 
 from partners import links
-from partners.access import (
-    contact_partner_ids,
-    is_own,
-    own_number,
-    visible_corporations,
-)
+from partners.access import HIDDEN_NAME, RegistryViewer
 from partners.filters import (
     CORPORATION_SORTS,
     ESTABLISHMENT_SORTS,
@@ -44,7 +39,6 @@ from partners.models import (
     SubMeetingParticipant,
     Theme,
 )
-from portal.access import is_window_staff
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -103,21 +97,18 @@ def _establishment_rows(queryset):
     return queryset.select_related("corporation", "municipality")
 
 
-def registry_queryset(*, params: QueryDict, user, view: str | None = None):
+def registry_queryset(*, params: QueryDict, viewer: RegistryViewer, view: str | None = None):
     """The filtered (not paginated) rows of the search page, for the page and for exports."""
     view = view or ("establishments" if params.get("view") == "establishments" else "corporations")
     choices = filter_choices()
     if view == "establishments":
-        base = (
-            Establishment.objects.filter(corporation__in=visible_corporations(user))
-            if not is_window_staff(user)
-            else Establishment.objects.all()
-        )
+        base = Establishment.objects.visible_to(viewer)
         flt: CorporationFilter | EstablishmentFilter = EstablishmentFilter(
             params, queryset=base, choices=choices
         )
     else:
-        flt = CorporationFilter(params, queryset=visible_corporations(user), choices=choices)
+        corporations = Corporation.objects.visible_to(viewer)
+        flt = CorporationFilter(params, queryset=corporations, choices=choices)
     valid = flt.is_valid()
     queryset = flt.qs if valid else flt.queryset.none()
     if not params.get("sort"):
@@ -146,8 +137,8 @@ class CappedPaginator(Paginator):
         return self.count > COUNT_CAP
 
 
-def registry_browse(*, params: QueryDict, user) -> RegistryBrowse:
-    view, flt, queryset, valid = registry_queryset(params=params, user=user)
+def registry_browse(*, params: QueryDict, viewer: RegistryViewer) -> RegistryBrowse:
+    view, flt, queryset, valid = registry_queryset(params=params, viewer=viewer)
     rows = _corporation_rows(queryset) if view == "corporations" else _establishment_rows(queryset)
     paginator = CappedPaginator(rows, PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
@@ -178,7 +169,7 @@ class CorporationPage:
     changes: list[dict]
 
 
-def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
+def corporation_page(*, corporation: Corporation, viewer: RegistryViewer) -> CorporationPage:
     profile = getattr(corporation, "profile", None)
     establishments = list(
         corporation.establishments.select_related("municipality").order_by(
@@ -190,22 +181,21 @@ def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
             "parties", queryset=IntroductionParty.objects.select_related("corporation__profile")
         )
     )
-    if not is_window_staff(user) and not is_own(user, corporation):
-        introductions = introductions.none()  # another provider's introductions are not shown
-    show_contact = is_window_staff(user) or is_own(user, corporation)
-    if not show_contact:
-        show_contact = corporation.pk in contact_partner_ids(user)
+    # Another provider's introductions and consortia are not shown, even to its partners.
+    mine = viewer.staff or viewer.is_own(corporation)
+    if not mine:
+        introductions = introductions.none()
     services = Counter(e.service_type for e in establishments)
-    memberships = links.memberships([corporation.pk]).get(corporation.pk, [])
-    if not is_window_staff(user) and not is_own(user, corporation):
-        memberships = []
+    memberships = links.memberships([corporation.pk]).get(corporation.pk, []) if mine else []
     introductions_list = list(introductions.order_by("-created_at"))
     for intro in introductions_list:
         intro.party_rows = [  # type: ignore[attr-defined]
-            row for row in party_rows(intro, user) if row["party"].corporation_id != corporation.pk
+            row
+            for row in party_rows(intro, viewer)
+            if row["party"].corporation_id != corporation.pk
         ]
     changes: list[dict] = []
-    if is_window_staff(user):
+    if viewer.staff:
         changes = _changes(corporation, profile, establishments)
     return CorporationPage(
         changes=changes,
@@ -214,7 +204,7 @@ def corporation_page(*, corporation: Corporation, user) -> CorporationPage:
         establishments=establishments,
         introductions=introductions_list,
         memberships=memberships,
-        show_contact=show_contact,
+        show_contact=viewer.sees_contact(corporation),
         services=services.most_common(),
     )
 
@@ -358,7 +348,11 @@ def candidate_features(queryset) -> list[Features]:
 
 
 def match_candidates(
-    *, corporation: Corporation, user, weights: Weights | None = None, top: int = 20
+    *,
+    corporation: Corporation,
+    viewer: RegistryViewer,
+    weights: Weights | None = None,
+    top: int = 20,
 ) -> list[Match]:
     """Rank partners for a corporation. Excludes itself and corporations already in a consortium
     with it; a manager (non-staff) only ever sees corporations that consented.
@@ -370,12 +364,14 @@ def match_candidates(
 
     weights = weights or default_weights()
     own = candidate_features(Corporation.objects.filter(pk=corporation.pk))[0]
-    base = Corporation.objects.filter(site_count__gt=0).exclude(pk=corporation.pk)
+    base = (
+        Corporation.objects.matchable_for(viewer)
+        .filter(site_count__gt=0)
+        .exclude(pk=corporation.pk)
+    )
     excluded = links.co_member_ids(corporation.pk)
     if excluded:
         base = base.exclude(pk__in=excluded)
-    if not is_window_staff(user):
-        base = base.filter(profile__consent_matching=True)
     if own.latitude is not None and own.longitude is not None:
         dlat = MATCH_RADIUS_KM / 111.0
         dlon = MATCH_RADIUS_KM / (111.0 * max(0.2, math.cos(math.radians(own.latitude))))
@@ -427,8 +423,8 @@ def nearest_consenting(*, corporation: Corporation, count: int) -> list[Corporat
     return sorted(candidates, key=squared)[:count]
 
 
-def own_corporation(user) -> Corporation | None:
-    number = own_number(user)
+def own_corporation(viewer: RegistryViewer) -> Corporation | None:
+    number = viewer.number
     return Corporation.objects.filter(number=number).first() if number else None
 
 
@@ -438,24 +434,29 @@ def import_runs(*, limit: int = 50):
 
 
 # --- Introductions ----------------------------------------------------------------------------------
-def introductions_for(*, user, status: str = ""):
-    queryset = Introduction.objects.select_related("theme", "created_by").prefetch_related(
-        Prefetch(
-            "parties", queryset=IntroductionParty.objects.select_related("corporation__profile")
+def introductions_for(*, viewer: RegistryViewer, status: str = ""):
+    queryset = (
+        Introduction.objects.visible_to(viewer)
+        .select_related("theme", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=IntroductionParty.objects.select_related("corporation__profile"),
+            )
         )
     )
-    if not is_window_staff(user):
-        queryset = queryset.filter(parties__corporation__number=own_number(user) or "-").distinct()
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-pk")
 
 
-def introduction_list(*, user, status: str = "", limit: int = 200) -> list[Introduction]:
+def introduction_list(
+    *, viewer: RegistryViewer, status: str = "", limit: int = 200
+) -> list[Introduction]:
     """The introductions page: each with its parties as this user may see them."""
-    rows = list(introductions_for(user=user, status=status)[:limit])
+    rows = list(introductions_for(viewer=viewer, status=status)[:limit])
     for intro in rows:
-        intro.party_rows = party_rows(intro, user)
+        intro.party_rows = party_rows(intro, viewer)
     return rows
 
 
@@ -476,29 +477,24 @@ def introduction_detail(*, pk: int) -> Introduction | None:
     )
 
 
-def party_rows(introduction: Introduction, user) -> list[dict]:
-    """The parties as this user may see them: a manager sees another party's name only if it
-    consented to matching or every party has accepted."""
-    own = own_number(user)
+def party_rows(introduction: Introduction, viewer: RegistryViewer) -> list[dict]:
+    """The parties as this viewer may see them: each row says whether its name and its contact
+    details are shown (access rules 3 and 6), and whether this viewer may answer for it."""
     rows = []
     for party in introduction.parties.all():
         corporation = party.corporation
-        profile = getattr(corporation, "profile", None)
-        visible = (
-            is_window_staff(user)
-            or corporation.number == own
-            or introduction.contacts_open
-            or bool(profile and profile.consent_matching)
-        )
+        named = viewer.sees_name(corporation)
+        contact = viewer.sees_contact(corporation)
         rows.append(
             {
                 "party": party,
-                "name": corporation.name if visible else "（マッチングに同意していない法人）",
-                "number": corporation.number if visible else "",
-                "own": corporation.number == own,
-                "profile": profile
-                if (is_window_staff(user) or introduction.contacts_open)
-                else None,
+                "name": corporation.name if named else HIDDEN_NAME,
+                "number": corporation.number if named else "",
+                "own": viewer.is_own(corporation),
+                "sees_contact": contact,
+                "profile": getattr(corporation, "profile", None) if contact else None,
+                "may_answer": viewer.answers_for(party) and not party.answered,
+                "may_record": viewer.records_on_behalf(party) and not party.answered,
             }
         )
     return rows

@@ -3,7 +3,7 @@ sub-meetings, uploads and matching weights."""
 
 import json
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from partners.imports import UnusableFile, establishments_import, fit_to_column
 from partners.models import (
     DERIVED_FIELDS,
     INTRODUCTION_MOVES,
+    AnswerChannel,
     Corporation,
     Establishment,
     ImportRun,
@@ -32,6 +33,7 @@ from partners.models import (
     SubMeeting,
     SubMeetingParticipant,
 )
+from portal.access import is_window_staff, user_corporation_number
 from portal.services import EditConflict
 
 
@@ -266,20 +268,21 @@ def _save_status(introduction: Introduction, status: str, by, reason: str) -> No
 
 
 def introduction_move(*, introduction: Introduction, to: str, by, note: str = "", version=None):
-    """Staff move an introduction along proposed → contacted → accepted/declined → meeting held →
-    consortium formed, or close it."""
+    """Staff move an introduction along proposed → contacted → declined/closed, and after the
+    parties accepted → meeting held → consortium formed. Acceptance is never a move: only the
+    parties' own answers make an introduction accepted (introduction_respond)."""
     with transaction.atomic():
         current = Introduction.objects.select_for_update().get(pk=introduction.pk)
         if version is not None and current.version != int(version):
             raise EditConflict
+        if to == IntroductionStatus.ACCEPTED:
+            raise ValidationError(
+                "「全員が承諾」には窓口が進めることはできません。当事者それぞれの回答"
+                "（本人の入力、または窓口が受け付けた回答の代理記録）がそろうと、自動でそうなります。"
+            )
         if to not in INTRODUCTION_MOVES[current.status]:
             raise ValidationError(
                 f"「{current.get_status_display()}」から「{IntroductionStatus(to).label}」には進められません。"
-            )
-        if to == IntroductionStatus.ACCEPTED:
-            # Staff record the answers they received, on behalf of the parties still pending.
-            current.parties.filter(response=PartyResponse.PENDING).update(
-                response=PartyResponse.ACCEPTED, responded_at=timezone.now()
             )
         label = IntroductionStatus(to).label
         _save_status(current, to, by, f"{by.email} が「{label}」へ")
@@ -288,21 +291,84 @@ def introduction_move(*, introduction: Introduction, to: str, by, note: str = ""
 
 
 def introduction_respond(*, introduction: Introduction, corporation: Corporation, accept: bool, by):
-    """A party (its manager, or staff for it) accepts or declines; when every party has accepted
-    the introduction becomes accepted and contact details open to the parties."""
+    """A party's own manager accepts or declines, once."""
+    if user_corporation_number(by) != corporation.number:
+        raise ValidationError("自法人の回答だけを入力できます。")
+    return _answer(introduction=introduction, corporation=corporation, accept=accept, by=by)
+
+
+def introduction_record_answer(
+    *,
+    introduction: Introduction,
+    corporation: Corporation,
+    accept: bool,
+    channel: str,
+    received_on: date,
+    note: str = "",
+    by,
+):
+    """Window staff record the answer a party gave them by phone, e-mail or in a meeting: how,
+    on which day and a note are kept with the answer, and the log says it was on its behalf."""
+    if not is_window_staff(by):
+        raise ValidationError("代理で回答を記録できるのは窓口の職員だけです。")
+    if channel not in AnswerChannel.values:
+        raise ValidationError("受付方法（電話・メール・面談）を選んでください。")
+    if received_on > timezone.localdate():
+        raise ValidationError("受付日に未来の日付は指定できません。")
+    return _answer(
+        introduction=introduction,
+        corporation=corporation,
+        accept=accept,
+        by=by,
+        channel=channel,
+        received_on=received_on,
+        note=note.strip(),
+    )
+
+
+def _answer(
+    *,
+    introduction: Introduction,
+    corporation: Corporation,
+    accept: bool,
+    by,
+    channel: str = "",
+    received_on: date | None = None,
+    note: str = "",
+) -> Introduction:
+    """Record one party's answer. When every party has answered yes the introduction becomes
+    accepted and contact details open to the parties; one decline makes it declined."""
+    on_behalf = bool(channel)
     with transaction.atomic():
         current = Introduction.objects.select_for_update().get(pk=introduction.pk)
-        if current.status not in (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED):
+        if not current.accepts_answers:
             raise ValidationError("この紹介は回答を受け付けていません。")
-        party = current.parties.filter(corporation=corporation).first()
+        party = current.parties.select_for_update().filter(corporation=corporation).first()
         if party is None:
             raise ValidationError("この法人はこの紹介の当事者ではありません。")
+        if party.answered:
+            raise ValidationError(
+                f"{corporation.name}の回答（{party.get_response_display()}）は記録済みです。"
+                "回答は一度だけ記録できます。"
+            )
         party.response = PartyResponse.ACCEPTED if accept else PartyResponse.DECLINED
         party.responded_at = timezone.now()
+        party.answered_by = by
+        party.on_behalf = on_behalf
+        party.channel = channel
+        party.received_on = received_on
+        party.answer_note = note
         party._history_user = by  # type: ignore[attr-defined]
-        party.save()
         answer = "承諾" if accept else "辞退"
-        _log(current, f"{corporation.name}が{answer}しました（{_who(by)}）", by)
+        if on_behalf:
+            day = received_on or timezone.localdate()
+            how = f"{AnswerChannel(channel).label}・{day.year}年{day.month}月{day.day}日受付"
+            text = f"{corporation.name}の{answer}を{_who(by)}が代理で記録しました（{how}）"
+        else:
+            text = f"{corporation.name}が{answer}しました（{_who(by)}）"
+        party._change_reason = text  # type: ignore[attr-defined]
+        party.save()
+        _log(current, text, by, note)
         responses = set(current.parties.values_list("response", flat=True))
         if responses == {PartyResponse.ACCEPTED}:
             _save_status(current, IntroductionStatus.ACCEPTED, by, "全員が承諾")

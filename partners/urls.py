@@ -20,6 +20,11 @@ urlpatterns = [
     path(
         "introductions/<int:pk>/respond/", views.introduction_respond, name="introduction_respond"
     ),
+    path(
+        "introductions/<int:pk>/record-answer/",
+        views.introduction_record_answer,
+        name="introduction_record_answer",
+    ),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     re_path(

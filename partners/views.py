@@ -11,8 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partners import access, exports, selectors, services
+from partners import exports, selectors, services
+from partners.access import RegistryViewer
 from partners.forms import (
+    AnswerForm,
+    AnswerOnBehalfForm,
     GroupForm,
     IntroductionForm,
     MoveForm,
@@ -30,7 +33,16 @@ from partners.models import (
     MatchWeights,
     SubMeeting,
 )
-from portal.access import is_window_staff, permission_required, require
+from portal.access import permission_required, require
+from portal.params import parse_id, parse_int
+from portal.validators import is_valid_corporate_number
+
+
+def _viewer(request) -> RegistryViewer:
+    """The request's registry viewer, computed once (access rules in partners/access.py)."""
+    if not hasattr(request, "registry_viewer"):
+        request.registry_viewer = RegistryViewer(request.user)
+    return request.registry_viewer
 
 
 def _stamp() -> str:
@@ -39,8 +51,9 @@ def _stamp() -> str:
 
 @permission_required("use_registry")
 def index(request):
-    browse = selectors.registry_browse(params=request.GET, user=request.user)
-    context = {"browse": browse, "own": selectors.own_corporation(request.user)}
+    viewer = _viewer(request)
+    browse = selectors.registry_browse(params=request.GET, viewer=viewer)
+    context = {"browse": browse, "own": selectors.own_corporation(viewer)}
     if request.htmx:
         return render(request, "partners/index.html#results", context)
     return render(request, "partners/index.html", context)
@@ -48,10 +61,9 @@ def index(request):
 
 @permission_required("manage_registry")
 def export(request, fmt: str):
-    view, _flt, queryset, _valid = selectors.registry_queryset(
-        params=request.GET, user=request.user
-    )
-    title, header, rows = exports.registry_table(view, queryset)
+    viewer = _viewer(request)
+    view, _flt, queryset, _valid = selectors.registry_queryset(params=request.GET, viewer=viewer)
+    title, header, rows = exports.registry_table(view, queryset, viewer)
     name = f"{'establishments' if view == 'establishments' else 'corporations'}-{_stamp()}"
     # Streamed: a filtered list can hold 250,000 establishments.
     return _spreadsheet(fmt, name, title, header, rows, stream=True)
@@ -79,19 +91,20 @@ def _corporation_or_404(request, number: str):
     corporation = selectors.corporation_for(number=number)
     if corporation is None:
         raise Http404("この法人番号の法人は台帳にありません。")
-    require(access.can_view_corporation(request.user, corporation))
+    require(_viewer(request).sees_name(corporation))
     return corporation
 
 
 @permission_required("use_registry")
 def corporation(request, number: str):
     corp = _corporation_or_404(request, number)
-    page = selectors.corporation_page(corporation=corp, user=request.user)
+    viewer = _viewer(request)
+    page = selectors.corporation_page(corporation=corp, viewer=viewer)
     context = {
         "page": page,
         "corp": corp,
-        "may_edit": access.can_edit_profile(request.user, corp),
-        "may_match": access.can_match_for(request.user, corp),
+        "may_edit": viewer.may_edit_profile(corp),
+        "may_match": viewer.may_match_for(corp),
     }
     return render(request, "partners/corporation.html", context)
 
@@ -99,7 +112,7 @@ def corporation(request, number: str):
 @permission_required("use_registry")
 def profile_edit(request, number: str):
     corp = _corporation_or_404(request, number)
-    require(access.can_edit_profile(request.user, corp))
+    require(_viewer(request).may_edit_profile(corp))
     profile = getattr(corp, "profile", None)
     initial = {"opened_at": timezone.now()}
     if profile:
@@ -139,9 +152,10 @@ def profile_edit(request, number: str):
 @permission_required("use_registry")
 def match(request, number: str):
     corp = _corporation_or_404(request, number)
-    require(access.can_match_for(request.user, corp))
+    viewer = _viewer(request)
+    require(viewer.may_match_for(corp))
     saved = MatchWeights.objects.order_by("pk").first()
-    staff = is_window_staff(request.user)
+    staff = viewer.staff
     params = request.GET if (staff and "region" in request.GET) else None
     form = WeightsForm(params, initial=WeightsForm.initial_from(saved))
     top = 20
@@ -157,12 +171,12 @@ def match(request, number: str):
             services=data["services"],
             complementary_size=data["size_mode"] == "complementary",
         )
-    elif "top" in request.GET and request.GET["top"].isdigit():
-        top = max(1, min(200, int(request.GET["top"])))
+    else:
+        top = parse_int(request.GET.get("top"), default=20, min_value=1, max_value=200) or 20
     results = [] if params is not None and not form.is_valid() else None
     if results is None:
         results = selectors.match_candidates(
-            corporation=corp, user=request.user, weights=weights, top=top
+            corporation=corp, viewer=viewer, weights=weights, top=top
         )
     context = {"corp": corp, "form": form, "results": results, "weights": weights, "staff": staff}
     return render(request, "partners/match.html", context)
@@ -172,7 +186,10 @@ def match(request, number: str):
 @permission_required("manage_registry")
 def weights_save(request):
     form = WeightsForm(request.POST)
-    number = request.POST.get("number", "")
+    # Only a real 法人番号 goes back into a URL: "../../x" is dropped, not a NoReverseMatch.
+    number = request.POST.get("number", "").strip()
+    if not is_valid_corporate_number(number):
+        number = ""
     if form.is_valid():
         values = {
             k: form.cleaned_data[k] for k in ("region", "size", "challenges", "themes", "services")
@@ -232,14 +249,15 @@ def introductions(request):
     status = request.GET.get("status", "")
     if status not in IntroductionStatus.values:
         status = ""
-    rows = selectors.introduction_list(user=request.user, status=status)
-    funnel = selectors.introduction_funnel() if is_window_staff(request.user) else None
+    viewer = _viewer(request)
+    rows = selectors.introduction_list(viewer=viewer, status=status)
+    funnel = selectors.introduction_funnel() if viewer.staff else None
     context = {
         "rows": rows,
         "funnel": funnel,
         "status": status,
         "statuses": IntroductionStatus.choices,
-        "own": selectors.own_corporation(request.user),
+        "own": selectors.own_corporation(viewer),
     }
     return render(request, "partners/introductions.html", context)
 
@@ -264,18 +282,31 @@ def introduction_new(request):
 
 @permission_required("use_registry")
 def introduction(request, pk: int):
+    viewer = _viewer(request)
     intro = selectors.introduction_detail(pk=pk)
     if intro is None:
         raise Http404("この紹介は見つかりません。")
-    require(access.can_view_introduction(request.user, intro))
-    parties = selectors.party_rows(intro, request.user)
-    own_party = next((r["party"] for r in parties if r["own"]), None)
+    require(viewer.sees_introduction(intro))
+    parties = selectors.party_rows(intro, viewer)
+    open_for_answers = intro.accepts_answers
+    for row in parties:
+        if row["may_record"] and open_for_answers:
+            row["record_form"] = AnswerOnBehalfForm(
+                initial={
+                    "number": row["party"].corporation.number,
+                    "received_on": timezone.localdate(),
+                },
+                auto_id=f"id_p{row['party'].pk}_%s",
+            )
     context = {
         "intro": intro,
         "parties": parties,
-        "own_party": own_party,
-        "staff": is_window_staff(request.user),
-        "show_contacts": is_window_staff(request.user) or intro.contacts_open,
+        "own_party": next((r for r in parties if r["own"]), None),
+        "open_for_answers": open_for_answers,
+        "staff": viewer.staff,
+        "contacts_hidden": not all(r["sees_contact"] for r in parties),
+        "contacts_shown": any(r["sees_contact"] for r in parties),
+        "sees_log": viewer.sees_introduction_log(intro),
         "move_form": MoveForm(initial={"version": intro.version}),
         "moves": [(s, IntroductionStatus(s).label) for s in intro.next_moves],
     }
@@ -288,7 +319,7 @@ def introduction_move(request, pk: int):
     intro = get_object_or_404(Introduction, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "次の状態を選んでください。")
+        messages.error(request, " ".join(form.errors.get("to", ["次の状態を選んでください。"])))
         return redirect("partners:introduction", pk=pk)
     try:
         services.introduction_move(
@@ -313,16 +344,17 @@ def introduction_move(request, pk: int):
 @require_POST
 @permission_required("use_registry")
 def introduction_respond(request, pk: int):
-    intro = get_object_or_404(Introduction, pk=pk)
-    require(access.can_view_introduction(request.user, intro))
-    if is_window_staff(request.user):
-        corp = get_object_or_404(
-            intro.parties.select_related("corporation"),
-            corporation__number=request.POST.get("number"),
-        ).corporation
-    else:
-        corp = selectors.own_corporation(request.user)
-    accept = request.POST.get("answer") == "accept"
+    """A party's own manager answers; staff record answers with introduction_record_answer."""
+    viewer = _viewer(request)
+    intro = get_object_or_404(Introduction.objects.prefetch_related("parties__corporation"), pk=pk)
+    require(viewer.sees_introduction(intro))
+    corp = selectors.own_corporation(viewer)
+    require(corp is not None)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "承諾か辞退かを選んでください。")
+        return redirect("partners:introduction", pk=pk)
+    accept = form.cleaned_data["answer"] == "accept"
     try:
         services.introduction_respond(
             introduction=intro, corporation=corp, accept=accept, by=request.user
@@ -331,6 +363,43 @@ def introduction_respond(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "回答を記録しました。" if accept else "辞退を記録しました。")
+    return redirect("partners:introduction", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def introduction_record_answer(request, pk: int):
+    """Staff record, on a party's behalf, the answer it gave by phone, e-mail or in a meeting."""
+    intro = get_object_or_404(Introduction, pk=pk)
+    form = AnswerOnBehalfForm(request.POST)
+    party = None
+    if form.is_valid():
+        party = (
+            intro.parties.select_related("corporation")
+            .filter(corporation__number=form.cleaned_data["number"])
+            .first()
+        )
+    if party is None:
+        errors = [e for field in form.errors.values() for e in field] or [
+            "この法人はこの紹介の当事者ではありません。"
+        ]
+        messages.error(request, "代理の回答を記録できませんでした。" + " ".join(errors))
+        return redirect("partners:introduction", pk=pk)
+    data = form.cleaned_data
+    try:
+        services.introduction_record_answer(
+            introduction=intro,
+            corporation=party.corporation,
+            accept=data["answer"] == "accept",
+            channel=data["channel"],
+            received_on=data["received_on"],
+            note=data["note"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{party.corporation.name}の回答を代理で記録しました。")
     return redirect("partners:introduction", pk=pk)
 
 
@@ -373,15 +442,16 @@ def meeting(request, pk: int):
         if action == "move":
             moves = {}
             for key, value in request.POST.items():
-                if key.startswith("group-") and key[6:].isdigit():
-                    moves[int(key[6:])] = int(value) if value.isdigit() and int(value) > 0 else None
+                participant = parse_id(key[6:]) if key.startswith("group-") else None
+                if participant is not None:
+                    moves[participant] = parse_int(value, min_value=1, max_value=999)
             changed = services.submeeting_move(meeting=meeting, moves=moves, by=request.user)
             messages.success(request, f"{changed}法人のグループを変更しました。")
             return redirect("partners:meeting", pk=pk)
         if action == "remove":
             services.submeeting_remove(
                 meeting=meeting,
-                corporation_id=int(request.POST.get("corporation", "0") or 0),
+                corporation_id=parse_id(request.POST.get("corporation")) or 0,
                 by=request.user,
             )
             messages.success(request, "参加者から外しました。")
@@ -403,6 +473,6 @@ def meeting(request, pk: int):
 def meeting_export(request, pk: int, fmt: str):
     meeting = get_object_or_404(SubMeeting.objects.select_related("theme"), pk=pk)
     groups, unplaced = selectors.submeeting_groups(meeting=meeting)
-    header, rows = exports.groups_table(meeting, groups, unplaced)
+    header, rows = exports.groups_table(meeting, groups, unplaced, _viewer(request))
     name = f"submeeting-{meeting.pk}-{_stamp()}"
     return _spreadsheet(fmt, name, "グループ", header, rows)

@@ -1,7 +1,25 @@
-"""Who may do what: every role and object check of the portal lives here (style.md §4).
+"""Who may do what: every role and capability check of the portal lives here (style.md §4).
 
 `can_*` functions return a bool, `check(...)` raises PermissionDenied. Views use
 `permission_required`, templates the `{% can %}` tag; both go through `PERMISSIONS`.
+
+Roles: window staff (superusers may do all staff may), care-provider managers (acting for one
+法人番号), prefectural officials; an inactive or anonymous user has no role.
+
+Capabilities (what a role may open at all):
+- view_cases: everyone, without login (published cases only).
+- curate_cases, manage_registry (imports, introductions, sub-meetings, exports, matching
+  weights, recording a party's answer on its behalf), manage_users: window staff.
+- use_registry: window staff, and managers with a 法人番号; officials and anonymous never.
+- view_consortia, request_reports: staff, managers, officials.
+- view_dashboard: staff and officials.
+- use_admin: superusers only.
+
+Object-level rules (which rows and fields) live next to each app's querysets:
+- partners/access.py: corporations (name, page, list), contact details, profiles, matching,
+  introductions and who answers for a party; asked through `RegistryViewer(user)` and
+  `Corporation.objects.visible_to(user)` / `Introduction.objects.visible_to(user)`.
+- guidance/access.py: consortia and their members.
 """
 
 from collections.abc import Callable

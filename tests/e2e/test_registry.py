@@ -80,6 +80,19 @@ def test_staff_upload_find_match_and_introduce(
     page.get_by_label("連絡済み").check()
     page.get_by_role("button", name="更新する").click()
     expect(page.get_by_text("紹介の状態を更新しました。")).to_be_visible()
+    # A party answered by phone: staff record it on its behalf (there is no move to 全員が承諾).
+    expect(page.get_by_label("全員が承諾")).to_have_count(0)
+    record = page.locator("section.panel").filter(has_text="先方の回答を代理で記録").first
+    record.get_by_label("承諾").check()
+    record.get_by_label("電話").check()
+    record.get_by_label("メモ（任意）").fill("担当者から電話で承諾の回答")
+    record.get_by_role("button", name=re.compile("代理で記録する")).click()
+    expect(page.get_by_text(re.compile("の回答を代理で記録しました。"))).to_be_visible()
+    expect(page.get_by_text(re.compile("窓口が代理で記録（電話"))).to_be_visible()
+    no_violations(page)
+    assert intro.parties.filter(on_behalf=True, channel="phone").count() == 1
+    intro.refresh_from_db()
+    assert intro.status == IntroductionStatus.CONTACTED
     assert console_errors == []
 
 

@@ -175,7 +175,15 @@ def test_a_consortium_starts_from_an_accepted_introduction(client, staff, world)
     response = client.post(url, {"name": "新しい連携", "form": "loose"})
     assert "全員が承諾した紹介からだけ" in response.content.decode()
     partner_services.introduction_move(introduction=intro, to="contacted", by=staff)
-    partner_services.introduction_move(introduction=intro, to="accepted", by=staff)
+    for party in (a, b):  # the parties answered by phone; staff record it on their behalf
+        partner_services.introduction_record_answer(
+            introduction=intro,
+            corporation=party,
+            accept=True,
+            channel="phone",
+            received_on=timezone.localdate(),
+            by=staff,
+        )
     response = client.post(url, {"name": "新しい連携", "form": "loose"})
     assert response.status_code == 302
     intro.refresh_from_db()
@@ -285,5 +293,13 @@ def test_an_accepted_introduction_offers_staff_to_start_a_consortium(client, sta
     url = reverse("partners:introduction", args=[intro.pk])
     assert "この紹介から協働体を始める" not in client.get(url).content.decode()
     partner_services.introduction_move(introduction=intro, to="contacted", by=staff)
-    partner_services.introduction_move(introduction=intro, to="accepted", by=staff)
+    for party in (a, b):  # the parties answered by phone; staff record it on their behalf
+        partner_services.introduction_record_answer(
+            introduction=intro,
+            corporation=party,
+            accept=True,
+            channel="phone",
+            received_on=timezone.localdate(),
+            by=staff,
+        )
     assert "この紹介から協働体を始める" in client.get(url).content.decode()

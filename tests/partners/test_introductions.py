@@ -4,6 +4,7 @@ every move is logged, and staff see the funnel."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from partners import services
 from partners.models import Introduction, IntroductionStatus
@@ -39,6 +40,19 @@ def propose(staff, *corporations):
     )
 
 
+def record(staff, intro, corporation, *, accept=True):
+    """Staff record the answer a party gave them by phone (the only way staff answer)."""
+    return services.introduction_record_answer(
+        introduction=intro,
+        corporation=corporation,
+        accept=accept,
+        channel="phone",
+        received_on=timezone.localdate(),
+        note="電話で回答を受けた",
+        by=staff,
+    )
+
+
 def test_staff_propose_an_introduction_from_the_form(client, staff, parties):
     client.force_login(staff)
     a, b, _c = parties
@@ -67,10 +81,14 @@ def test_the_state_machine_allows_only_the_next_moves(staff, parties):
     intro = propose(staff, *parties[:2])
     with pytest.raises(ValidationError, match="進められません"):
         services.introduction_move(introduction=intro, to=IntroductionStatus.FORMED, by=staff)
-    for state in ("contacted", "accepted", "meeting_held", "formed"):
+    services.introduction_move(introduction=intro, to="contacted", by=staff)
+    for party in intro.parties.all():
+        record(staff, intro, party.corporation)
+    for state in ("meeting_held", "formed"):
         intro = services.introduction_move(introduction=intro, to=state, by=staff)
     assert intro.status == IntroductionStatus.FORMED
-    assert intro.events.count() == 5
+    # proposed, contacted, two answers, all accepted, meeting held, formed
+    assert intro.events.count() == 7
     assert all(e.by == staff for e in intro.events.all())
     assert intro.history.count() == 5
 
@@ -94,7 +112,7 @@ def test_contact_details_open_to_the_parties_only_after_all_accepted(
     client.post(reverse("partners:introduction_respond", args=[intro.pk]), {"answer": "accept"})
     intro.refresh_from_db()
     assert intro.status == IntroductionStatus.CONTACTED  # b has not answered yet
-    services.introduction_respond(introduction=intro, corporation=b, accept=True, by=staff)
+    record(staff, intro, b)
     intro.refresh_from_db()
     assert intro.status == IntroductionStatus.ACCEPTED
     html = client.get(url).content.decode()
@@ -107,9 +125,7 @@ def test_contact_details_open_to_the_parties_only_after_all_accepted(
 
 def test_one_decline_makes_the_introduction_declined(staff, parties):
     intro = propose(staff, *parties[:2])
-    services.introduction_respond(
-        introduction=intro, corporation=parties[1], accept=False, by=staff
-    )
+    record(staff, intro, parties[1], accept=False)
     intro.refresh_from_db()
     assert intro.status == IntroductionStatus.DECLINED
     assert IntroductionStatus.CLOSED in intro.next_moves
@@ -150,8 +166,9 @@ def test_a_stale_move_is_refused_with_a_clear_message(client, staff, parties):
 def test_staff_see_the_funnel_per_state_per_month(client, staff, parties):
     first = propose(staff, *parties[:2])
     propose(staff, parties[0], parties[2])
-    for state in ("contacted", "accepted"):
-        services.introduction_move(introduction=first, to=state, by=staff)
+    services.introduction_move(introduction=first, to="contacted", by=staff)
+    for party in first.parties.all():
+        record(staff, first, party.corporation)
     funnel = introduction_funnel()
     assert len(funnel.rows) == 1
     counts = dict(zip([s for s, _ in funnel.states], funnel.rows[0]["counts"], strict=True))

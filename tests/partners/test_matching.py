@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from guidance.models import Consortium, Membership
+from partners.access import RegistryViewer
 from partners.matching import Features, Weights, score
 from partners.selectors import match_candidates
 from tests.factories import CorporationFactory, MunicipalityFactory, profile_for
@@ -64,7 +65,7 @@ def names(matches):
 
 
 def test_staff_see_candidates_ranked_with_reasons_in_japanese(registry, staff):
-    matches = match_candidates(corporation=registry["own"], user=staff, top=10)
+    matches = match_candidates(corporation=registry["own"], viewer=RegistryViewer(staff), top=10)
     assert names(matches)[0] == "株式会社さくらケア"
     best = matches[0]
     assert best.reasons[0].startswith("同じ市内・約")
@@ -79,7 +80,9 @@ def test_staff_see_candidates_ranked_with_reasons_in_japanese(registry, staff):
 
 
 def test_the_corporation_itself_and_far_away_providers_are_left_out(registry, staff):
-    found = names(match_candidates(corporation=registry["own"], user=staff, top=10))
+    found = names(
+        match_candidates(corporation=registry["own"], viewer=RegistryViewer(staff), top=10)
+    )
     assert "社会福祉法人みすず福祉会" not in found
     # 飯田市 is about 130 km away: outside the search area while enough candidates are nearby,
     # and in any case ranked below the near ones.
@@ -92,7 +95,9 @@ def test_partners_already_in_a_consortium_with_it_are_excluded(registry, staff):
     consortium = Consortium.objects.create(name="長野北部介護人材ネットワーク")
     Membership.objects.create(consortium=consortium, corporation=registry["own"])
     Membership.objects.create(consortium=consortium, corporation=registry["near"])
-    found = names(match_candidates(corporation=registry["own"], user=staff, top=10))
+    found = names(
+        match_candidates(corporation=registry["own"], viewer=RegistryViewer(staff), top=10)
+    )
     assert "株式会社さくらケア" not in found
     assert "医療法人社団あおば会" in found
 
@@ -100,8 +105,10 @@ def test_partners_already_in_a_consortium_with_it_are_excluded(registry, staff):
 def test_a_manager_only_ever_sees_corporations_that_consented(registry, staff, manager):
     manager.corporation_number = registry["own"].number
     manager.save()
-    assert "株式会社ひみつケア" in names(match_candidates(corporation=registry["own"], user=staff))
-    found = names(match_candidates(corporation=registry["own"], user=manager))
+    assert "株式会社ひみつケア" in names(
+        match_candidates(corporation=registry["own"], viewer=RegistryViewer(staff))
+    )
+    found = names(match_candidates(corporation=registry["own"], viewer=RegistryViewer(manager)))
     assert "株式会社ひみつケア" not in found
     assert found  # the consenting ones are there
 
@@ -123,7 +130,9 @@ def test_complementary_size_prefers_a_partner_of_another_size():
 
 def test_staff_weights_change_the_order(registry, staff):
     themes_only = Weights(region=0, size=0, challenges=0, themes=100, services=0)
-    top = match_candidates(corporation=registry["own"], user=staff, weights=themes_only, top=10)
+    top = match_candidates(
+        corporation=registry["own"], viewer=RegistryViewer(staff), weights=themes_only, top=10
+    )
     assert top[0].score == 100.0
     assert top[0].candidate.name in {"株式会社さくらケア", "社会福祉法人南信会"}
 
@@ -149,6 +158,8 @@ def test_in_a_dense_area_only_the_nearest_corporations_are_scored(registry, staf
     from partners import selectors
 
     monkeypatch.setattr(selectors, "MATCH_POOL", 2)
-    found = names(match_candidates(corporation=registry["own"], user=staff, top=2))
+    found = names(
+        match_candidates(corporation=registry["own"], viewer=RegistryViewer(staff), top=2)
+    )
     # The two in the same municipality stay in the pool; the 須坂市 provider drops out.
     assert sorted(found) == ["株式会社さくらケア", "株式会社ひみつケア"]

@@ -8,18 +8,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from partners import selectors
+from partners.access import RegistryViewer
 from partners.matching import Weights
 from portal.validators import is_valid_corporate_number
-
-
-class _Staff:
-    """The command runs with the window staff's view of the registry."""
-
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-    role = "staff"
-    corporation_number = ""
 
 
 class Command(BaseCommand):
@@ -52,7 +43,11 @@ class Command(BaseCommand):
             complementary_size=complementary_size,
         )
         matches = selectors.match_candidates(
-            corporation=corporation, user=_Staff(), weights=weights, top=top
+            # The command runs on the server with the window staff's view of the registry.
+            corporation=corporation,
+            viewer=RegistryViewer.system(),
+            weights=weights,
+            top=top,
         )
         if json:
             self.stdout.write(_dumps([m.as_json() for m in matches]))
