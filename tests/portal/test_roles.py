@@ -124,3 +124,20 @@ def test_who_may_change_whom(users_by_role, actor, target, allowed):
 )
 def test_who_may_grant_which_role(users_by_role, actor, role, make_superuser, allowed):
     assert access.can_grant_role(users_by_role[actor], role, make_superuser) is allowed
+
+
+def test_the_admin_site_applies_the_same_rule_to_a_staff_member_with_admin_rights(
+    client, superuser
+):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(is_staff=True, email="clerk@example.jp")
+    clerk.user_permissions.set(Permission.objects.filter(codename__in=["change_user", "view_user"]))
+    client.force_login(clerk)
+    url = reverse("admin:portal_user_change", args=[superuser.pk])
+    response = client.post(url, {"email": superuser.email, "is_active": ""})
+    superuser.refresh_from_db()
+    assert superuser.is_active and superuser.is_superuser
+    assert response.status_code == 403
+    page = client.get(reverse("admin:portal_user_change", args=[clerk.pk])).content.decode()
+    assert 'name="is_superuser"' not in page
