@@ -1,6 +1,5 @@
 """Exports of the case library (CSV for Excel, XLSX with a column guide, JSON for scripts)."""
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from cases.models import STAGES, Case, Tag
+from portal.spreadsheets import append_row, csv_writer
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def render_json(cases, base_url: str | None = None) -> bytes:
 def render_csv(cases, base_url: str | None = None) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Japanese text correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header for c in COLUMNS])
     for case in cases:
         writer.writerow(_row(case, base_url))
@@ -137,11 +137,11 @@ def render_xlsx(cases, base_url: str | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "事例"
-    sheet.append([c.header for c in COLUMNS])
+    append_row(sheet, [c.header for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for case in cases:
-        sheet.append(_row(case, base_url))
+        append_row(sheet, _row(case, base_url))
     sheet.freeze_panes = "C2"
     for letter, width in zip(
         "ABCDEFGHIJKLMNOPQRSTU", (8, 36, 12, 20, 18, 18, 10, 10, 30, 30, 30, 30, 60), strict=False
@@ -151,18 +151,19 @@ def render_xlsx(cases, base_url: str | None = None) -> bytes:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide = book.create_sheet("列の説明")
-    guide.append(["列", "見出し", "内容"])
+    append_row(guide, ["列", "見出し", "内容"])
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
-        guide.append([index, column.header, column.description])
+        append_row(guide, [index, column.header, column.description])
     guide.append([])
-    guide.append(
+    append_row(
+        guide,
         [
             "",
             "出典",
             "2026年 介護事業者の協働化に関する調査研究報告書（第3章）をもとに、当ポータルが要約・分類したものです。",
-        ]
+        ],
     )
     guide.column_dimensions["B"].width = 24
     guide.column_dimensions["C"].width = 80

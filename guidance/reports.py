@@ -412,33 +412,37 @@ def prefecture_xlsx(report: PrefectureReport) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from portal.spreadsheets import append_row
+
     book = Workbook()
     sheet = book.active
     sheet.title = "概要"
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E3F0F2")
-    sheet.append([f"協働化の状況 {report.label}"])
+    append_row(sheet, [f"協働化の状況 {report.label}"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["対象期間", f"{format_seireki(report.start)}～{format_seireki(report.end)}"])
-    sheet.append(["集計日", f"{format_seireki(report.as_of)}（{format_wareki(report.as_of)}）"])
-    sheet.append([])
+    append_row(sheet, ["対象期間", f"{format_seireki(report.start)}～{format_seireki(report.end)}"])
+    append_row(
+        sheet, ["集計日", f"{format_seireki(report.as_of)}（{format_wareki(report.as_of)}）"]
+    )
+    append_row(sheet, [])
     for label, value in report.summary:
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 36
     for table in report.tables:
         ws = book.create_sheet(table.title[:31].replace("／", "・"))
-        ws.append([table.title])
+        append_row(ws, [table.title])
         ws["A1"].font = Font(bold=True, size=12)
-        ws.append(table.header)
+        append_row(ws, table.header)
         for cell in ws[2]:
             cell.font = bold
             cell.fill = fill
         for row in table.rows:
-            ws.append([format_seireki(v) if isinstance(v, date) else v for v in row])
+            append_row(ws, [format_seireki(v) if isinstance(v, date) else v for v in row])
         if table.note:
             ws.append([])
-            ws.append([table.note])
+            append_row(ws, [table.note])
         ws.freeze_panes = "A3"
         for index, _ in enumerate(table.header, start=1):
             letter = ws.cell(row=2, column=index).column_letter

@@ -2,12 +2,14 @@
 of a sub-meeting, as CSV (UTF-8 with BOM, so Excel opens it) or XLSX. Rows stream from the
 database in chunks, so a list of 250,000 establishments does not sit in memory."""
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from portal.spreadsheets import csv_writer, xlsx_row
 
 CORPORATION_COLUMNS = (
     ("法人番号", lambda c: c.number),
@@ -64,7 +66,7 @@ class _Echo:
 
 
 def stream_csv(header: Iterable[str], rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield "\ufeff" + writer.writerow(list(header))
     for row in rows:
         yield writer.writerow(row)
@@ -75,8 +77,6 @@ def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for text in header:
         cell = WriteOnlyCell(sheet, value=text)
@@ -84,7 +84,7 @@ def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
         cells.append(cell)
     sheet.append(cells)
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -43,6 +43,7 @@ from partners.models import (
     ImportStatus,
     Municipality,
 )
+from portal.spreadsheets import csv_writer
 from portal.text import normalize
 from portal.validators import (
     is_valid_corporate_number,
@@ -862,7 +863,7 @@ class RejectWriter:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._handle)
+            self._writer = csv_writer(self._handle)
             self._writer.writerow(["行番号", "列", "理由", *self.header])
         self._writer.writerow([reject.line, reject.column, reject.reason, *reject.values])
         self.count += 1

@@ -91,6 +91,26 @@ def can_manage_users(user) -> bool:
     return is_window_staff(user)
 
 
+def _rank(role: str, superuser: bool) -> int:
+    return 3 if superuser else 2 if role == Role.STAFF else 1
+
+
+def role_rank(user) -> int:
+    """The role hierarchy: superuser (3) > window staff (2) > official and manager (1)."""
+    return _rank(user.role, user.is_superuser) if _active(user) else 0
+
+
+def can_grant_role(actor, role: str, superuser: bool = False) -> bool:
+    """Staff invite roles up to their own; only a superuser makes a superuser."""
+    return can_manage_users(actor) and _rank(role, superuser) <= role_rank(actor)
+
+
+def can_change_user(actor, target) -> bool:
+    """Staff change (switch off, edit) accounts up to their own rank; only a superuser changes a
+    superuser, even a switched-off one."""
+    return can_manage_users(actor) and _rank(target.role, target.is_superuser) <= role_rank(actor)
+
+
 def can_use_admin(user) -> bool:
     return _active(user) and user.is_superuser
 
@@ -109,6 +129,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "view_dashboard": can_view_dashboard,
     "request_reports": can_request_reports,
     "manage_users": can_manage_users,
+    "change_user": can_change_user,
     "use_admin": can_use_admin,
 }
 

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal import access
 from portal.models import ReportJob, User
 
 
@@ -52,6 +53,21 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
             },
         ),
     )
+
+    # The same role rule as the portal's own pages, should anyone but a superuser get here.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.can_change_user(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or access.can_change_user(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not access.can_grant_role(request.user, "staff", superuser=True):
+            fields += ["is_superuser", "is_staff", "groups"]
+        return fields
 
 
 @admin.register(ReportJob)

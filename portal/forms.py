@@ -5,6 +5,7 @@ import unicodedata
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from portal import access
 from portal.models import Role, User
 from portal.validators import validate_corporate_number
 
@@ -43,6 +44,16 @@ class InviteForm(forms.Form):
         help_text="13桁の数字。全角で入力しても構いません。",
     )
 
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a superuser may make another one (portal/access.py: can_grant_role).
+        if access.can_grant_role(actor, Role.STAFF, superuser=True):
+            self.fields["superuser"] = forms.BooleanField(
+                label="管理者にする",
+                required=False,
+                help_text="すべての利用者と設定を変更できる権限です。役割は相談窓口職員にしてください。",
+            )
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -58,6 +69,8 @@ class InviteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("superuser") and data.get("role") != Role.STAFF:
+            self.add_error("role", "管理者にする場合は、役割を「相談窓口職員」にしてください。")
         if data.get("role") == Role.MANAGER and not data.get("corporation_number"):
             if "corporation_number" not in self.errors:
                 self.add_error(

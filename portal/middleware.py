@@ -49,3 +49,31 @@ class RejectNulMiddleware:
 
 def _carries_nul(query) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
+
+
+NO_STORE = "private, no-store"
+
+
+class PrivateNoStoreMiddleware:
+    """Pages for a logged-in person and every file (PDF, CSV, XLSX, evidence) carry personal
+    data: no browser or shared cache may keep them. A view that set its own Cache-Control keeps
+    it; public pages for anonymous visitors and static files (served before this) are untouched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or _is_file(response):
+            response["Cache-Control"] = NO_STORE
+        return response
+
+
+def _is_file(response) -> bool:
+    if "attachment" in response.get("Content-Disposition", ""):
+        return True
+    content_type = response.get("Content-Type", "")
+    return bool(content_type) and not content_type.startswith("text/html")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal import jobs
+from portal import access, jobs
 from portal.models import (
     ArtifactStatus,
     JobStatus,
@@ -44,10 +44,19 @@ def user_invite(
     role: str,
     organization: str = "",
     corporation_number: str = "",
+    superuser: bool = False,
     by: User,
     base_url: str,
 ) -> User:
     """Create an account without a password and e-mail its owner a link to choose one."""
+    if not access.can_grant_role(by, role, superuser):
+        raise PermissionDenied(
+            "ご自分より上の権限の利用者は招待できません（管理者を登録できるのは管理者だけです）。"
+        )
+    if superuser and role != Role.STAFF:
+        raise ValidationError(
+            {"role": "管理者にする場合は、役割を「相談窓口職員」にしてください。"}
+        )
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "このメールアドレスの利用者はすでに登録されています。"})
@@ -58,11 +67,14 @@ def user_invite(
         organization=organization,
         corporation_number=corporation_number if role == Role.MANAGER else "",
         invited_by=by,
+        is_superuser=superuser,
+        is_staff=superuser,  # the admin site is for superusers only
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user._change_reason = f"{by.email} が招待"  # type: ignore[attr-defined]  # simple-history
+        user._history_user = by  # type: ignore[attr-defined]
         user.save()
         transaction.on_commit(lambda: user_send_invitation(user=user, by=by, base_url=base_url))
     return user
@@ -93,10 +105,13 @@ def user_send_invitation(*, user: User, by: User, base_url: str) -> None:
 
 
 def user_set_active(*, user: User, active: bool, by: User) -> User:
+    if not access.can_change_user(by, user):
+        raise PermissionDenied("管理者のアカウントを変更できるのは管理者だけです。")
     if user.pk == by.pk and not active:
         raise ValidationError("自分自身のアカウントは無効にできません。")
     user.is_active = active
     user._change_reason = f"{by.email} が{'有効化' if active else '無効化'}"  # type: ignore[attr-defined]
+    user._history_user = by  # type: ignore[attr-defined]
     user.save(update_fields=["is_active"])
     return user
 

@@ -9,9 +9,9 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import access, selectors, services
 from portal import jobs as job_kinds
-from portal import selectors, services
-from portal.access import permission_required
+from portal.access import permission_required, require
 from portal.forms import EmailLoginForm, InviteForm
 from portal.health import health_response
 from portal.models import JobStatus, User
@@ -63,7 +63,7 @@ def users(request):
 
 @permission_required("manage_users")
 def invite(request):
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_invite(
@@ -81,6 +81,7 @@ def invite(request):
 @permission_required("manage_users")
 def user_toggle_active(request, pk: int):
     user = get_object_or_404(User, pk=pk)
+    require(access.can_change_user(request.user, user))
     try:
         services.user_set_active(user=user, active=not user.is_active, by=request.user)
     except ValidationError as exc:

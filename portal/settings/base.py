@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.IdleSessionTimeoutMiddleware",
     "portal.middleware.RejectNulMiddleware",
@@ -150,8 +151,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Reverse proxies in front of Django that append to X-Forwarded-For (the compose stack's TLS
+# proxy: 1). 0 trusts no header: every lock-out is keyed on REMOTE_ADDR. portal.network reads it.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "portal.network.client_ip"
 
 # --- Security headers (every environment) -----------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

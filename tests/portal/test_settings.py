@@ -8,8 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 from portal.celery import reliability_config
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k8Yq2v7n-ZpE4sR1tW9xB6cD3fG5hJ0lM2nP4qS6uV8wX1yZ3aC5eF7gH9iK"
@@ -131,3 +133,84 @@ def test_local_settings_need_no_environment():
         "Asia/Tokyo",
         "True",
     ]
+
+
+def _proxy_settings(**env) -> list[str]:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.AXES_IPWARE_PROXY_COUNT, s.USE_X_FORWARDED_HOST, s.USE_X_FORWARDED_PORT,"
+        " s.SECURE_PROXY_SSL_HEADER[0], s.AXES_CLIENT_IP_CALLABLE)"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    for name in ("AXES_PROXY_COUNT", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"):
+        base.pop(name, None)
+    base.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+        ALLOWED_HOSTS="kyodo.example.jp",
+        SECRET_KEY=STRONG_KEY,
+    )
+    base.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_production_reads_the_proxy_settings_from_the_environment():
+    assert _proxy_settings() == [
+        "0",
+        "False",
+        "False",
+        "HTTP_X_FORWARDED_PROTO",
+        "portal.network.client_ip",
+    ]
+    assert _proxy_settings(
+        AXES_PROXY_COUNT="1", USE_X_FORWARDED_HOST="true", USE_X_FORWARDED_PORT="true"
+    )[:3] == ["1", "True", "True"]
+
+
+def test_the_compose_environment_counts_its_tls_proxy():
+    values = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert values["AXES_PROXY_COUNT"] == "1"
+    assert values["USE_X_FORWARDED_PROTO"] == "true"
+
+
+def _fail_logins(client, email, **meta):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": email, "password": "wrong-password-0"}, **meta)
+
+
+def _login(client, email, **meta):
+    return client.post(reverse("login"), {"username": email, "password": PASSWORD}, **meta)
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_each_client_has_its_own_lockout(client, staff, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    _fail_logins(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    assert (
+        _login(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
+    )
+    # A forged address in front of the one the proxy appended changes nothing.
+    forged = "198.51.100.9, 203.0.113.5"
+    assert _login(client, staff.email, HTTP_X_FORWARDED_FOR=forged, **proxy).status_code == 429
+    # Another client behind the same proxy is not locked out.
+    assert (
+        _login(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy).status_code == 302
+    )
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_a_forwarded_header_does_not_escape_a_lockout(
+    client, staff, settings
+):
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    _fail_logins(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert _login(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 429
