@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from partners.models import Corporation, Introduction, Municipality, Theme
+from guidance.querysets import ConsortiumQuerySet, MeasurementQuerySet, MembershipQuerySet
 from portal.taxonomy import STAGE_MARKS, STAGES, step_of
 
 
@@ -44,6 +45,8 @@ class ConsortiumStatus(models.TextChoices):
 
 
 class Consortium(models.Model):
+    objects = ConsortiumQuerySet.as_manager()
+
     name = models.CharField("名称", max_length=200)
     form = models.CharField(
         "目指す形", max_length=10, choices=ConsortiumForm.choices, default=ConsortiumForm.LOOSE
@@ -106,7 +109,26 @@ class MemberRole(models.TextChoices):
     MEMBER = "member", "参加法人"
 
 
+class MembershipState(models.TextChoices):
+    """A corporation joins by invitation: it is a member only once the invitation is accepted."""
+
+    INVITED = "invited", "招待中"
+    ACCEPTED = "accepted", "参加"
+    DECLINED = "declined", "辞退"
+
+
+class AnswerChannel(models.TextChoices):
+    """How an invited corporation's answer reached the portal (as for introductions)."""
+
+    SELF = "self", "法人の管理者が回答"
+    PHONE = "phone", "電話"
+    MAIL = "mail", "メール"
+    MEETING = "meeting", "面談"
+
+
 class Membership(models.Model):
+    objects = MembershipQuerySet.as_manager()
+
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="memberships")
     corporation = models.ForeignKey(
         Corporation, verbose_name="法人", on_delete=models.PROTECT, related_name="memberships"
@@ -116,6 +138,22 @@ class Membership(models.Model):
     )
     joined_on = models.DateField("参加日", null=True, blank=True)
     left_on = models.DateField("脱退日", null=True, blank=True)
+    # Rows created before invitations existed (and the demo seed) are accepted members.
+    state = models.CharField(
+        "状態", max_length=10, choices=MembershipState.choices, default=MembershipState.ACCEPTED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField("招待日時", null=True, blank=True)
+    answered_on = models.DateField("回答日", null=True, blank=True)
+    answer_channel = models.CharField(
+        "受付方法", max_length=10, choices=AnswerChannel.choices, blank=True
+    )
+    answer_note = models.TextField("回答のメモ", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -129,6 +167,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consortium}：{self.corporation}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == MembershipState.ACCEPTED and self.left_on is None
 
 
 # --- Checklists -------------------------------------------------------------------------------------
@@ -240,6 +282,9 @@ class StageMove(models.Model):
     reason = models.TextField("理由", blank=True)
     overridden = models.BooleanField("条件を満たさずに進めた", default=False)
     missing = models.TextField("満たしていなかった項目", blank=True)
+    # The exact items an override skipped ({"id", "stage", "title"} each), kept even if an item
+    # is later renamed or deleted.
+    skipped = models.JSONField("飛ばした必須項目", default=list, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -274,6 +319,12 @@ class Goal(models.Model):
         return self.title
 
 
+# Units that count things: a measurement in one of them cannot be negative.
+COUNT_UNITS = frozenset(
+    ["人", "名", "件", "回", "法人", "事業所", "施設", "か所", "箇所", "時間", "日", "人日", "台", "本"]
+)
+
+
 class Kpi(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField("指標", max_length=120)
@@ -292,8 +343,18 @@ class Kpi(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def counts_things(self) -> bool:
+        """人, 件, 回 … (also 人/年, 件（月間）): values of such a KPI are never negative."""
+        unit = self.unit.strip()
+        for sep in ("/", "／", "（", "("):
+            unit = unit.split(sep, 1)[0].strip()
+        return unit in COUNT_UNITS
+
 
 class Measurement(models.Model):
+    objects = MeasurementQuerySet.as_manager()
+
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
     measured_on = models.DateField("測定日")
     value = models.DecimalField("値", max_digits=14, decimal_places=2)

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from guidance.access import can_view
 from guidance.models import (
     ActionStatus,
     Consortium,
@@ -25,22 +24,25 @@ from portal import jobs
 from portal.access import can_view_dashboard
 from portal.charts import bar_chart
 from portal.dates import fiscal_year_of, format_seireki, format_wareki
+from portal.params import parse_id
 from portal.pdf import html_to_pdf, render_report_html
 from portal.taxonomy import STAGE_MARKS, STAGES, STEPS
 
 
 # --- One consortium ---------------------------------------------------------------------------------
+def _consortium_pk(params: dict) -> int | None:
+    value = params.get("consortium")
+    return parse_id(str(value)) if isinstance(value, int | str) else None
+
+
 def _consortium_of(params: dict) -> Consortium | None:
-    try:
-        pk = int(params.get("consortium"))
-    except (TypeError, ValueError):
-        return None
-    return Consortium.objects.filter(pk=pk).first()
+    pk = _consortium_pk(params)
+    return Consortium.objects.filter(pk=pk).first() if pk else None
 
 
 def may_download_consortium(user, job) -> bool:
-    consortium = _consortium_of(job.params)
-    return consortium is not None and can_view(user, consortium)
+    pk = _consortium_pk(job.params)
+    return pk is not None and Consortium.objects.visible_to(user).filter(pk=pk).exists()
 
 
 def describe_consortium(params: dict) -> str:
@@ -524,18 +526,16 @@ def register() -> None:
 
 # --- Request forms on /reports/ ----------------------------------------------------------------------
 def consortium_params(data) -> dict:
-    value = (data.get("consortium") or "").strip()
-    if not value.isdigit():
+    pk = parse_id(data.get("consortium"))
+    if pk is None:
         raise jobs.JobError("報告書を作る協働体を選んでください。")
-    if not Consortium.objects.filter(pk=int(value)).exists():
-        raise jobs.JobError(f"番号 {value} の協働体はありません。")
-    return {"consortium": int(value)}
+    if not Consortium.objects.filter(pk=pk).exists():
+        raise jobs.JobError(f"番号 {pk} の協働体はありません。")
+    return {"consortium": pk}
 
 
 def consortium_panel(request) -> dict | None:
-    from guidance.access import visible_consortia
-
-    consortia = list(visible_consortia(request.user).order_by("name"))
+    consortia = list(Consortium.objects.visible_to(request.user).order_by("name"))
     if not consortia:
         return None
     return {
