@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from partners.models import Corporation, Introduction, Municipality, Theme
 from guidance.querysets import ConsortiumQuerySet, MeasurementQuerySet, MembershipQuerySet
+from partners.models import Corporation, Introduction, Municipality, Theme
 from portal.taxonomy import STAGE_MARKS, STAGES, step_of
 
 
@@ -45,8 +45,6 @@ class ConsortiumStatus(models.TextChoices):
 
 
 class Consortium(models.Model):
-    objects = ConsortiumQuerySet.as_manager()
-
     name = models.CharField("名称", max_length=200)
     form = models.CharField(
         "目指す形", max_length=10, choices=ConsortiumForm.choices, default=ConsortiumForm.LOOSE
@@ -90,6 +88,8 @@ class Consortium(models.Model):
 
     history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["last_activity_at"])
 
+    objects = ConsortiumQuerySet.as_manager()
+
     class Meta:
         verbose_name = "協働体"
         verbose_name_plural = "協働体"
@@ -127,8 +127,6 @@ class AnswerChannel(models.TextChoices):
 
 
 class Membership(models.Model):
-    objects = MembershipQuerySet.as_manager()
-
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="memberships")
     corporation = models.ForeignKey(
         Corporation, verbose_name="法人", on_delete=models.PROTECT, related_name="memberships"
@@ -156,6 +154,8 @@ class Membership(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参加法人"
@@ -321,7 +321,22 @@ class Goal(models.Model):
 
 # Units that count things: a measurement in one of them cannot be negative.
 COUNT_UNITS = frozenset(
-    ["人", "名", "件", "回", "法人", "事業所", "施設", "か所", "箇所", "時間", "日", "人日", "台", "本"]
+    [
+        "人",
+        "名",
+        "件",
+        "回",
+        "法人",
+        "事業所",
+        "施設",
+        "か所",
+        "箇所",
+        "時間",
+        "日",
+        "人日",
+        "台",
+        "本",
+    ]
 )
 
 
@@ -353,8 +368,6 @@ class Kpi(models.Model):
 
 
 class Measurement(models.Model):
-    objects = MeasurementQuerySet.as_manager()
-
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
     measured_on = models.DateField("測定日")
     value = models.DecimalField("値", max_digits=14, decimal_places=2)
@@ -365,6 +378,8 @@ class Measurement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         verbose_name = "測定値"

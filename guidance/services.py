@@ -12,13 +12,13 @@ from guidance.models import (
     Action,
     ActionStatus,
     Activity,
+    AnswerChannel,
     ChecklistItem,
     ChecklistTemplate,
     Consortium,
     Goal,
     ItemStatus,
     Kpi,
-    AnswerChannel,
     Measurement,
     MemberRole,
     Membership,
@@ -233,7 +233,9 @@ class DuplicateMeasurement(ValidationError):
 
     def __init__(self, existing: Measurement):
         super().__init__(
-            {"measured_on": f"この日の値はすでにあります（{existing.value.normalize():f}）。置き換えますか？"},
+            {
+                "measured_on": f"この日の値はすでにあります（{existing.value.normalize():f}）。置き換えますか？"
+            },
         )
         self.existing = existing
 
@@ -294,9 +296,7 @@ def measurement_update(
     kpi = measurement.kpi
     _measurement_check(kpi, measured_on, value)
     with transaction.atomic():
-        other = (
-            Measurement.objects.on_day(kpi, measured_on).exclude(pk=measurement.pk).first()
-        )
+        other = Measurement.objects.on_day(kpi, measured_on).exclude(pk=measurement.pk).first()
         if other is not None:
             raise ValidationError(
                 {"measured_on": f"この日にはほかの値（{other.value.normalize():f}）があります。"}

@@ -12,9 +12,7 @@ urlpatterns = [
         name="from_introduction",
     ),
     path("consortia/referrals/", views.referrals, name="referrals"),
-    path(
-        "consortia/referrals/<int:referral_pk>/move/", views.referral_move, name="referral_move"
-    ),
+    path("consortia/referrals/<int:referral_pk>/move/", views.referral_move, name="referral_move"),
     path("consortia/invitations/<int:membership_pk>/", views.invitation, name="invitation"),
     path(
         "consortia/invitations/<int:membership_pk>/accept/",
@@ -68,9 +66,7 @@ urlpatterns = [
     path("consortia/<int:pk>/actions/", views.actions, name="actions"),
     path("consortia/<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("consortia/<int:pk>/activities/add/", views.activity_add, name="activity_add"),
-    path(
-        "consortia/<int:pk>/actions/<int:action_pk>/done/", views.action_done, name="action_done"
-    ),
+    path("consortia/<int:pk>/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
     path(
         "consortia/<int:pk>/actions/<int:action_pk>/reopen/",
         views.action_reopen,
