@@ -74,7 +74,8 @@ class ConsortiumCreateForm(forms.Form):
         label="参加法人",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="1行に1法人：「法人番号 役割」。役割は 推進役・事務局・参加法人 のいずれか"
-        "（省略すると参加法人）。例：3510001012345 推進役",
+        "（省略すると参加法人）。例：3510001012345 推進役。入力した法人には招待が届き、"
+        "承諾すると参加法人になります。",
     )
 
     def __init__(self, *args, prefecture: str = "", **kwargs):

@@ -108,6 +108,10 @@ def build_consortium_html(pk: int) -> str:
 
 def prepare_consortium(job, progress) -> jobs.Draft:
     consortium = _consortium_of(job.params)
+    requester = job.requested_by
+    if consortium is not None and requester is not None:
+        # Rendered only for someone who may see it (the same answer as for a missing one).
+        consortium = Consortium.objects.visible_to(requester).filter(pk=consortium.pk).first()
     if consortium is None:
         raise jobs.JobError("この協働体は見つかりませんでした（削除された可能性があります）。")
     html = build_consortium_html(consortium.pk)
@@ -183,11 +187,12 @@ def _number(value) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
+def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
     """Every figure of the prefectural report, for the PDF and the spreadsheet alike.
 
     Figures describe the state at the end of the fiscal year (or today, for the year under way)
-    and what happened within the year.
+    and what happened within the year. `viewer` is the person it is made for (a job's
+    requester): it counts only the consortia they may see; None is the operator's command line.
     """
     from cases.models import Case, SourceKind
     from cases.stats import stats_of
@@ -198,8 +203,9 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
     as_of = min(end, today)
     since, until = _aware(start), _aware(as_of, end=True)
 
+    visible = Consortium.objects.all() if viewer is None else Consortium.objects.visible_to(viewer)
     consortia = list(
-        Consortium.objects.filter(created_at__lt=until)
+        visible.filter(created_at__lt=until)
         .select_related("municipality")
         .prefetch_related(
             "themes", Prefetch("moves", queryset=StageMove.objects.order_by("at", "pk"))
@@ -453,8 +459,8 @@ def prefecture_xlsx(report: PrefectureReport) -> bytes:
     return buffer.getvalue()
 
 
-def build_prefecture(fiscal_year: int) -> tuple[str, bytes, PrefectureReport]:
-    report = prefecture_report(fiscal_year=fiscal_year)
+def build_prefecture(fiscal_year: int, viewer=None) -> tuple[str, bytes, PrefectureReport]:
+    report = prefecture_report(fiscal_year=fiscal_year, viewer=viewer)
     html = render_report_html("reports/prefecture.html", {"r": report})
     return html, prefecture_xlsx(report), report
 
@@ -483,7 +489,7 @@ def describe_prefecture(params: dict) -> str:
 
 def prepare_prefecture(job, progress) -> jobs.Draft:
     year = _fiscal_year(job.params)
-    html, xlsx, report = build_prefecture(year)
+    html, xlsx, report = build_prefecture(year, viewer=job.requested_by)
     progress(15)
     stamp = f"{year}-{timezone.localdate():%Y%m%d}"
     return jobs.Draft(

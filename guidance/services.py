@@ -80,14 +80,20 @@ def consortium_create(
     members: Iterable[tuple] = (),
     by,
     introduction=None,
+    invite: bool = False,
 ) -> Consortium:
-    """Create a consortium with its members ((corporation, role) pairs) and its checklists."""
+    """Create a consortium with its corporations ((corporation, role) pairs) and its checklists.
+    With `invite` (every registration made in the portal) they are invited and become members
+    when they accept; without it (the demo seed, tests) they are members at once."""
     with transaction.atomic():
         consortium = Consortium(**values, introduction=introduction, created_by=by)
         consortium.full_clean(exclude=["introduction", "created_by"])
         _with_user(consortium, by, "作成").save()
         consortium.themes.set(list(themes))
         for corporation, role in members:
+            if invite:
+                member_invite(consortium=consortium, corporation=corporation, role=role, by=by)
+                continue
             _with_user(
                 Membership(
                     consortium=consortium,
@@ -103,8 +109,8 @@ def consortium_create(
 
 
 def consortium_from_introduction(*, introduction, name: str, form: str, by) -> Consortium:
-    """Start a consortium from an accepted introduction: its parties become the members (the first
-    one promoter), and the introduction is marked as formed."""
+    """Start a consortium from an accepted introduction: its parties are invited (the first one as
+    promoter) and become members when they accept; the introduction is marked as formed."""
     from partners import services as partner_services
     from partners.models import IntroductionStatus, PartyResponse
 
@@ -123,6 +129,7 @@ def consortium_from_introduction(*, introduction, name: str, form: str, by) -> C
             members=zip(parties, roles, strict=True),
             by=by,
             introduction=introduction,
+            invite=True,
         )
         partner_services.introduction_move(
             introduction=introduction,

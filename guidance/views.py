@@ -102,9 +102,14 @@ def create(request):
             )
         }
         consortium = services.consortium_create(
-            values=values, themes=data["themes"], members=data["members"], by=request.user
+            values=values, themes=data["themes"], members=data["members"], by=request.user,
+            invite=True,
+        )  # fmt: skip
+        messages.success(
+            request,
+            f"協働体「{consortium.name}」を登録し、参加法人に招待を送りました。"
+            "各法人が承諾すると（または窓口が回答を記録すると）参加法人になります。",
         )
-        messages.success(request, f"協働体「{consortium.name}」を登録しました。")
         return redirect("guidance:detail", pk=consortium.pk)
     return render(request, "guidance/create.html", {"form": form})
 
@@ -128,7 +133,10 @@ def from_introduction(request, intro_pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "紹介の当事者を参加法人として協働体を作りました。")
+            messages.success(
+                request,
+                "協働体を作り、紹介の当事者に招待を送りました。承諾すると参加法人になります。",
+            )
             return redirect("guidance:detail", pk=consortium.pk)
     return render(request, "guidance/from_introduction.html", {"form": form, "intro": intro})
 

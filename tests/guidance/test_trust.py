@@ -335,3 +335,34 @@ def test_hostile_values_in_workflow_parameters_get_no_500(client, world, staff, 
     assert response.status_code == 400
     response = client.post(reverse("report_request"), {"kind": "consortium", "consortium": value})
     assert response.status_code == 302
+
+
+def test_the_report_builders_render_only_what_the_requester_may_see(world, official):
+    from types import SimpleNamespace
+
+    from portal import jobs
+
+    job = SimpleNamespace(params={"consortium": world["theirs"].pk}, requested_by=world["member"])
+    with pytest.raises(jobs.JobError, match="見つかりませんでした"):
+        reports.prepare_consortium(job, lambda n: None)
+    year = reports.current_fiscal_year()
+    everyone = reports.prefecture_report(fiscal_year=year, viewer=official)
+    assert ("協働体（終了を除く）", "2件") in everyone.summary
+    narrowed = reports.prefecture_report(fiscal_year=year, viewer=world["member"])
+    assert ("協働体（終了を除く）", "1件") in narrowed.summary
+
+
+def test_a_consortium_registered_by_staff_invites_its_corporations(client, staff, invitee):
+    corporation, manager = invitee
+    client.force_login(staff)
+    response = client.post(
+        reverse("guidance:create"),
+        {"name": "善光寺平 介護協働ネット", "form": "close", "legal_form": "none", "stage": 1,
+         "members": f"{corporation.number} 推進役"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    consortium = Consortium.objects.get(name="善光寺平 介護協働ネット")
+    membership = consortium.memberships.get()
+    assert (membership.state, membership.role) == (MembershipState.INVITED, MemberRole.PROMOTER)
+    client.force_login(manager)
+    assert client.get(reverse("guidance:detail", args=[consortium.pk])).status_code == 403
