@@ -21,7 +21,8 @@ Rules, each a predicate below (queryset methods in guidance/querysets.py call th
 - Who answers an invitation (`can_answer_invitation`): the invited corporation's own manager, or
   staff on its behalf (recording how the answer was received, when and a note).
 - Who sees an invitation (`can_view_invitation`): those who may answer it, and the consortium's
-  leads.
+  leads; the invited corporation's name only if they may see that corporation in the registry
+  (`sees_invited_name`), until it accepts.
 """
 
 from django.db.models import Q
@@ -119,4 +120,16 @@ def can_view_invitation(user, membership: Membership) -> bool:
         is_window_staff(user)
         or is_invitee(user, membership)
         or can_lead(user, membership.consortium)
+    )
+
+
+def sees_invited_name(user, membership: Membership) -> bool:
+    """Leads see the name of a corporation staff invited only if the registry shows it to them."""
+    from partners.access import can_view_corporation
+
+    return (
+        membership.state == MembershipState.ACCEPTED
+        or is_window_staff(user)
+        or is_invitee(user, membership)
+        or can_view_corporation(user, membership.corporation)
     )

@@ -46,8 +46,10 @@ def may_download_consortium(user, job) -> bool:
 
 
 def describe_consortium(params: dict) -> str:
-    consortium = _consortium_of(params)
-    return consortium.name if consortium else "（削除された協働体）"
+    """The job's title when it is requested, before anyone checked that the requester may see the
+    consortium: its number only. The render, which does check, sets the name (Draft.title)."""
+    pk = _consortium_pk(params)
+    return f"協働体（番号 {pk}）" if pk else "（削除された協働体）"
 
 
 def build_consortium_html(pk: int) -> str:

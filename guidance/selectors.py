@@ -292,7 +292,7 @@ def invitations_of(*, consortium: Consortium) -> list[Membership]:
     """Invitations a consortium sent that are pending or were declined (for its leads)."""
     return list(
         consortium.memberships.exclude(state=MembershipState.ACCEPTED)
-        .select_related("corporation", "invited_by", "answered_by")
+        .select_related("corporation__profile", "invited_by", "answered_by")
         .order_by("state", "-invited_at", "pk")
     )
 

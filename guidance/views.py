@@ -594,7 +594,8 @@ def _members_page(request, page, status: int = 200, **forms):
     rights = _rights(request.user, consortium)
     forms.setdefault("member_form", MemberForm(user=request.user))
     forms.setdefault("partner_form", ExternalPartnerForm())
-    invitations = selectors.invitations_of(consortium=consortium) if rights["may_lead"] else []
+    sent = selectors.invitations_of(consortium=consortium) if rights["may_lead"] else []
+    invitations = [(m, access.sees_invited_name(request.user, m)) for m in sent]
     context = {"page": page, "c": consortium, "invitations": invitations,
                "partners": list(consortium.external_partners.all()), **forms, **rights}  # fmt: skip
     return render(request, "guidance/members.html", context, status=status)
@@ -685,6 +686,7 @@ def invitation(request, membership_pk: int, form=None, status: int = 200):
         "c": membership.consortium,
         "may_answer": access.can_answer_invitation(request.user, membership),
         "is_invitee": access.is_invitee(request.user, membership),
+        "named": access.sees_invited_name(request.user, membership),
         "staff": staff,
         "form": form or (InvitationAnswerForm(initial={"answered_on": timezone.localdate()})
                          if staff else None),

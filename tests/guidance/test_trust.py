@@ -366,3 +366,19 @@ def test_a_consortium_registered_by_staff_invites_its_corporations(client, staff
     assert (membership.state, membership.role) == (MembershipState.INVITED, MemberRole.PROMOTER)
     client.force_login(manager)
     assert client.get(reverse("guidance:detail", args=[consortium.pk])).status_code == 403
+
+
+def test_leads_do_not_see_the_name_of_an_unseen_corporation_staff_invited(client, world, staff):
+    hidden = CorporationFactory(name="社会福祉法人ひみつの杜")
+    profile_for(hidden, consent=False)
+    membership = services.member_invite(
+        consortium=world["ours"], corporation=hidden, role=MemberRole.MEMBER, by=staff
+    )
+    client.force_login(world["promoter"])
+    html = client.get(reverse("guidance:members", args=[world["ours"].pk])).content.decode()
+    assert f"法人番号 {hidden.number} の法人" in html and "ひみつの杜" not in html
+    page = client.get(reverse("guidance:invitation", args=[membership.pk])).content.decode()
+    assert "ひみつの杜" not in page
+    client.force_login(staff)
+    html = client.get(reverse("guidance:members", args=[world["ours"].pk])).content.decode()
+    assert "ひみつの杜" in html
