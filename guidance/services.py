@@ -229,6 +229,14 @@ def kpi_create(
     kpi = _with_user(
         Kpi(goal=goal, name=name, unit=unit, baseline=baseline, target=target, due_on=due_on), by
     )
+    if kpi.counts_things:
+        negative = {
+            field: f"「{unit}」で数える指標の値は0以上にしてください。"
+            for field, value in (("baseline", baseline), ("target", target))
+            if value < 0
+        }
+        if negative:
+            raise ValidationError(negative)
     kpi.full_clean()
     kpi.save()
     _touch(goal.consortium)

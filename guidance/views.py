@@ -320,7 +320,7 @@ def kpi_add(request, pk: int):
         try:
             services.kpi_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc)  # field errors land next to their fields
         else:
             messages.success(request, "KPIを追加しました。")
             return redirect("guidance:kpis", pk=pk)

@@ -382,3 +382,14 @@ def test_leads_do_not_see_the_name_of_an_unseen_corporation_staff_invited(client
     client.force_login(staff)
     html = client.get(reverse("guidance:members", args=[world["ours"].pk])).content.decode()
     assert "ひみつの杜" in html
+
+
+def test_a_counted_kpi_needs_non_negative_baseline_and_target(client, world, kpi):
+    client.force_login(world["promoter"])
+    response = client.post(
+        reverse("guidance:kpi_add", args=[world["ours"].pk]),
+        {"goal": kpi.goal_id, "name": "研修の回数", "unit": "回", "baseline": "-1", "target": "4"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "「回」で数える指標の値は0以上にしてください" in html
+    assert not kpi.goal.kpis.filter(name="研修の回数").exists()
