@@ -1,9 +1,11 @@
 """Input validation of the workflow with Japanese error messages."""
 
 from django import forms
+from django.utils import timezone
 
 from guidance.models import (
     ActivityKind,
+    AnswerChannel,
     ChecklistItem,
     ChecklistTemplate,
     ConsortiumForm,
@@ -72,7 +74,8 @@ class ConsortiumCreateForm(forms.Form):
         label="参加法人",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="1行に1法人：「法人番号 役割」。役割は 推進役・事務局・参加法人 のいずれか"
-        "（省略すると参加法人）。例：3510001012345 推進役",
+        "（省略すると参加法人）。例：3510001012345 推進役。入力した法人には招待が届き、"
+        "承諾すると参加法人になります。",
     )
 
     def __init__(self, *args, prefecture: str = "", **kwargs):
@@ -193,10 +196,57 @@ class KpiForm(forms.Form):
 
 
 class MeasurementForm(forms.Form):
-    kpi = forms.IntegerField(widget=forms.HiddenInput)
+    """A KPI's value for a day: within the consortium's life, not negative for counts, one per
+    day (a second one for the same day needs the 置き換える box)."""
+
+    kpi = forms.ModelChoiceField(
+        label="KPI", queryset=None, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "このKPIは見つかりません。"},
+    )  # fmt: skip
     measured_on = forms.DateField(label="測定日", widget=forms.DateInput(attrs={"type": "date"}))
     value = forms.DecimalField(label="値", max_digits=14, decimal_places=2)
     note = forms.CharField(label="メモ", max_length=200, required=False)
+    replace = forms.BooleanField(label="この日の値を置き換える", required=False)
+
+    def __init__(self, *args, kpis=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = kpis
+        self.existing = None
+
+    def clean(self):
+        from guidance import services
+        from guidance.models import Measurement
+
+        data = super().clean()
+        kpi, day, value = data.get("kpi"), data.get("measured_on"), data.get("value")
+        if kpi is None or day is None or value is None:
+            return data
+        for field, message in services.measurement_errors(
+            kpi=kpi, measured_on=day, value=value
+        ).items():
+            self.add_error(field, message)
+        existing = Measurement.objects.on_day(kpi, day).order_by("pk").first()
+        if existing is not None and not data.get("replace") and "measured_on" not in self.errors:
+            self.existing = existing
+            self.add_error(
+                "measured_on",
+                f"この日の値はすでにあります（{existing.value.normalize():f}）。置き換えますか？",
+            )
+        return data
+
+
+class MeasurementEditForm(forms.Form):
+    """A lead's correction of one measurement."""
+
+    measured_on = forms.DateField(label="測定日", widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.DecimalField(label="値", max_digits=14, decimal_places=2)
+    note = forms.CharField(label="メモ", max_length=200, required=False)
+
+
+def _not_future(day):
+    if day and day > timezone.localdate():
+        raise forms.ValidationError("未来の日付は選べません。")
+    return day
 
 
 class ActionForm(forms.Form):
@@ -213,6 +263,12 @@ class ActivityForm(forms.Form):
     happened_on = forms.DateField(label="日付", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     url = forms.URLField(label="資料のURL", required=False, assume_scheme="https")
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("未来の日付の活動は記録できません。")
+        return day
 
 
 class ReferralForm(forms.Form):
@@ -237,16 +293,58 @@ class ExpertForm(forms.ModelForm):
         }
 
 
+CANNOT_INVITE = "この法人番号の法人には招待を送れません。法人番号を確かめてください。"
+
+
 class MemberForm(forms.Form):
+    """Invite a corporation by its 法人番号. For anyone but staff, an unknown number and the number
+    of a corporation the user may not see get the same answer, without a name."""
+
     number = forms.CharField(label="法人番号", max_length=20)
     role = forms.ChoiceField(label="役割", choices=MemberRole.choices, initial=MemberRole.MEMBER)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_number(self):
-        number = normalize(self.cleaned_data["number"]).replace("-", "")
-        corporation = Corporation.objects.filter(number=number).first()
-        if corporation is None:
-            raise forms.ValidationError(f"法人番号「{number}」の法人は台帳にありません。")
+        from guidance import access
+
+        number = normalize(self.cleaned_data["number"]).replace("-", "").strip()
+        corporation = (
+            Corporation.objects.filter(number=number).select_related("profile").first()
+            if number.isascii() and number.isdigit() and len(number) == 13
+            else None
+        )
+        if corporation is None or not access.can_invite(self.user, corporation):
+            if access.sees_names_of_any_corporation(self.user):
+                raise forms.ValidationError(f"法人番号「{number}」の法人は台帳にありません。")
+            raise forms.ValidationError(CANNOT_INVITE)
         return corporation
+
+
+class InvitationAnswerForm(forms.Form):
+    """Staff record an invited corporation's answer on its behalf, as for introductions."""
+
+    answer = forms.TypedChoiceField(
+        label="回答",
+        choices=[("accept", "参加する（承諾）"), ("decline", "参加しない（辞退）")],
+        coerce=lambda v: v == "accept",
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label="受付方法",
+        choices=[(c.value, c.label) for c in AnswerChannel if c != AnswerChannel.SELF],
+    )
+    answered_on = forms.DateField(
+        label="回答を受けた日", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label="メモ", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def clean_answered_on(self):
+        return _not_future(self.cleaned_data["answered_on"])
 
 
 class ExternalPartnerForm(forms.Form):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from guidance.querysets import ConsortiumQuerySet, MeasurementQuerySet, MembershipQuerySet
 from partners.models import Corporation, Introduction, Municipality, Theme
 from portal.taxonomy import STAGE_MARKS, STAGES, step_of
 
@@ -87,6 +88,8 @@ class Consortium(models.Model):
 
     history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["last_activity_at"])
 
+    objects = ConsortiumQuerySet.as_manager()
+
     class Meta:
         verbose_name = "協働体"
         verbose_name_plural = "協働体"
@@ -106,6 +109,23 @@ class MemberRole(models.TextChoices):
     MEMBER = "member", "参加法人"
 
 
+class MembershipState(models.TextChoices):
+    """A corporation joins by invitation: it is a member only once the invitation is accepted."""
+
+    INVITED = "invited", "招待中"
+    ACCEPTED = "accepted", "参加"
+    DECLINED = "declined", "辞退"
+
+
+class AnswerChannel(models.TextChoices):
+    """How an invited corporation's answer reached the portal (as for introductions)."""
+
+    SELF = "self", "法人の管理者が回答"
+    PHONE = "phone", "電話"
+    MAIL = "mail", "メール"
+    MEETING = "meeting", "面談"
+
+
 class Membership(models.Model):
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="memberships")
     corporation = models.ForeignKey(
@@ -116,8 +136,26 @@ class Membership(models.Model):
     )
     joined_on = models.DateField("参加日", null=True, blank=True)
     left_on = models.DateField("脱退日", null=True, blank=True)
+    # Rows created before invitations existed (and the demo seed) are accepted members.
+    state = models.CharField(
+        "状態", max_length=10, choices=MembershipState.choices, default=MembershipState.ACCEPTED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField("招待日時", null=True, blank=True)
+    answered_on = models.DateField("回答日", null=True, blank=True)
+    answer_channel = models.CharField(
+        "受付方法", max_length=10, choices=AnswerChannel.choices, blank=True
+    )
+    answer_note = models.TextField("回答のメモ", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参加法人"
@@ -129,6 +167,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consortium}：{self.corporation}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == MembershipState.ACCEPTED and self.left_on is None
 
 
 # --- Checklists -------------------------------------------------------------------------------------
@@ -240,6 +282,9 @@ class StageMove(models.Model):
     reason = models.TextField("理由", blank=True)
     overridden = models.BooleanField("条件を満たさずに進めた", default=False)
     missing = models.TextField("満たしていなかった項目", blank=True)
+    # The exact items an override skipped ({"id", "stage", "title"} each), kept even if an item
+    # is later renamed or deleted.
+    skipped = models.JSONField("飛ばした必須項目", default=list, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -274,6 +319,27 @@ class Goal(models.Model):
         return self.title
 
 
+# Units that count things: a measurement in one of them cannot be negative.
+COUNT_UNITS = frozenset(
+    [
+        "人",
+        "名",
+        "件",
+        "回",
+        "法人",
+        "事業所",
+        "施設",
+        "か所",
+        "箇所",
+        "時間",
+        "日",
+        "人日",
+        "台",
+        "本",
+    ]
+)
+
+
 class Kpi(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField("指標", max_length=120)
@@ -292,6 +358,14 @@ class Kpi(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def counts_things(self) -> bool:
+        """人, 件, 回 … (also 人/年, 件（月間）): values of such a KPI are never negative."""
+        unit = self.unit.strip()
+        for sep in ("/", "／", "（", "("):
+            unit = unit.split(sep, 1)[0].strip()
+        return unit in COUNT_UNITS
+
 
 class Measurement(models.Model):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
@@ -304,6 +378,8 @@ class Measurement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         verbose_name = "測定値"

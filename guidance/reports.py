@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from guidance.access import can_view
 from guidance.models import (
     ActionStatus,
     Consortium,
@@ -25,27 +24,32 @@ from portal import jobs
 from portal.access import can_view_dashboard
 from portal.charts import bar_chart
 from portal.dates import fiscal_year_of, format_seireki, format_wareki
+from portal.params import parse_id
 from portal.pdf import html_to_pdf, render_report_html
 from portal.taxonomy import STAGE_MARKS, STAGES, STEPS
 
 
 # --- One consortium ---------------------------------------------------------------------------------
+def _consortium_pk(params: dict) -> int | None:
+    value = params.get("consortium")
+    return parse_id(str(value)) if isinstance(value, int | str) else None
+
+
 def _consortium_of(params: dict) -> Consortium | None:
-    try:
-        pk = int(params.get("consortium"))
-    except (TypeError, ValueError):
-        return None
-    return Consortium.objects.filter(pk=pk).first()
+    pk = _consortium_pk(params)
+    return Consortium.objects.filter(pk=pk).first() if pk else None
 
 
 def may_download_consortium(user, job) -> bool:
-    consortium = _consortium_of(job.params)
-    return consortium is not None and can_view(user, consortium)
+    pk = _consortium_pk(job.params)
+    return pk is not None and Consortium.objects.visible_to(user).filter(pk=pk).exists()
 
 
 def describe_consortium(params: dict) -> str:
-    consortium = _consortium_of(params)
-    return consortium.name if consortium else "（削除された協働体）"
+    """The job's title when it is requested, before anyone checked that the requester may see the
+    consortium: its number only. The render, which does check, sets the name (Draft.title)."""
+    pk = _consortium_pk(params)
+    return f"協働体（番号 {pk}）" if pk else "（削除された協働体）"
 
 
 def build_consortium_html(pk: int) -> str:
@@ -106,6 +110,10 @@ def build_consortium_html(pk: int) -> str:
 
 def prepare_consortium(job, progress) -> jobs.Draft:
     consortium = _consortium_of(job.params)
+    requester = job.requested_by
+    if consortium is not None and requester is not None:
+        # Rendered only for someone who may see it (the same answer as for a missing one).
+        consortium = Consortium.objects.visible_to(requester).filter(pk=consortium.pk).first()
     if consortium is None:
         raise jobs.JobError("この協働体は見つかりませんでした（削除された可能性があります）。")
     html = build_consortium_html(consortium.pk)
@@ -181,11 +189,12 @@ def _number(value) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
+def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
     """Every figure of the prefectural report, for the PDF and the spreadsheet alike.
 
     Figures describe the state at the end of the fiscal year (or today, for the year under way)
-    and what happened within the year.
+    and what happened within the year. `viewer` is the person it is made for (a job's
+    requester): it counts only the consortia they may see; None is the operator's command line.
     """
     from cases.models import Case, SourceKind
     from cases.stats import stats_of
@@ -196,8 +205,9 @@ def prefecture_report(*, fiscal_year: int) -> PrefectureReport:
     as_of = min(end, today)
     since, until = _aware(start), _aware(as_of, end=True)
 
+    visible = Consortium.objects.all() if viewer is None else Consortium.objects.visible_to(viewer)
     consortia = list(
-        Consortium.objects.filter(created_at__lt=until)
+        visible.filter(created_at__lt=until)
         .select_related("municipality")
         .prefetch_related(
             "themes", Prefetch("moves", queryset=StageMove.objects.order_by("at", "pk"))
@@ -455,8 +465,8 @@ def prefecture_xlsx(report: PrefectureReport) -> bytes:
     return buffer.getvalue()
 
 
-def build_prefecture(fiscal_year: int) -> tuple[str, bytes, PrefectureReport]:
-    report = prefecture_report(fiscal_year=fiscal_year)
+def build_prefecture(fiscal_year: int, viewer=None) -> tuple[str, bytes, PrefectureReport]:
+    report = prefecture_report(fiscal_year=fiscal_year, viewer=viewer)
     html = render_report_html("reports/prefecture.html", {"r": report})
     return html, prefecture_xlsx(report), report
 
@@ -485,7 +495,7 @@ def describe_prefecture(params: dict) -> str:
 
 def prepare_prefecture(job, progress) -> jobs.Draft:
     year = _fiscal_year(job.params)
-    html, xlsx, report = build_prefecture(year)
+    html, xlsx, report = build_prefecture(year, viewer=job.requested_by)
     progress(15)
     stamp = f"{year}-{timezone.localdate():%Y%m%d}"
     return jobs.Draft(
@@ -528,18 +538,16 @@ def register() -> None:
 
 # --- Request forms on /reports/ ----------------------------------------------------------------------
 def consortium_params(data) -> dict:
-    value = (data.get("consortium") or "").strip()
-    if not value.isdigit():
+    pk = parse_id(data.get("consortium"))
+    if pk is None:
         raise jobs.JobError("報告書を作る協働体を選んでください。")
-    if not Consortium.objects.filter(pk=int(value)).exists():
-        raise jobs.JobError(f"番号 {value} の協働体はありません。")
-    return {"consortium": int(value)}
+    if not Consortium.objects.filter(pk=pk).exists():
+        raise jobs.JobError(f"番号 {pk} の協働体はありません。")
+    return {"consortium": pk}
 
 
 def consortium_panel(request) -> dict | None:
-    from guidance.access import visible_consortia
-
-    consortia = list(visible_consortia(request.user).order_by("name"))
+    consortia = list(Consortium.objects.visible_to(request.user).order_by("name"))
     if not consortia:
         return None
     return {

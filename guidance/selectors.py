@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, Max, Prefetch, Q, When
 from django.utils import timezone
 
-from guidance.access import visible_consortia
+from guidance.access import active_membership_q
 from guidance.models import (
     Action,
     ActionStatus,
@@ -24,6 +24,7 @@ from guidance.models import (
     Measurement,
     MemberRole,
     Membership,
+    MembershipState,
     Referral,
     Stage,
     StageMove,
@@ -38,13 +39,14 @@ STALLED_DAYS = 30
 # --- What the registry asks of the workflow (registered in GuidanceConfig.ready) ------------------
 def co_member_ids(corporation_id: int) -> set[int]:
     """Corporations that share a consortium (not closed) with this one; members who left do not count."""
-    consortia = Membership.objects.filter(
-        corporation_id=corporation_id, left_on__isnull=True
-    ).exclude(consortium__status=ConsortiumStatus.CLOSED)
+    consortia = (
+        Membership.objects.active()
+        .filter(corporation_id=corporation_id)
+        .exclude(consortium__status=ConsortiumStatus.CLOSED)
+    )
     return set(
-        Membership.objects.filter(
-            consortium__in=consortia.values("consortium_id"), left_on__isnull=True
-        )
+        Membership.objects.active()
+        .filter(consortium__in=consortia.values("consortium_id"))
         .exclude(corporation_id=corporation_id)
         .values_list("corporation_id", flat=True)
     )
@@ -52,9 +54,10 @@ def co_member_ids(corporation_id: int) -> set[int]:
 
 def memberships_by_corporation(corporation_ids: Iterable[int]) -> dict[int, list[dict]]:
     result: dict[int, list[dict]] = defaultdict(list)
-    rows = Membership.objects.filter(corporation_id__in=list(corporation_ids)).select_related(
-        "consortium"
-    )
+    # Pending and declined invitations are not memberships.
+    rows = Membership.objects.filter(
+        corporation_id__in=list(corporation_ids), state=MembershipState.ACCEPTED
+    ).select_related("consortium")
     for m in rows:
         result[m.corporation_id].append(
             {
@@ -143,9 +146,9 @@ def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
 # --- Lists ------------------------------------------------------------------------------------------
 def consortium_list(*, user, status: str = ""):
     today = timezone.localdate()
-    queryset = visible_consortia(user).annotate(
+    queryset = Consortium.objects.visible_to(user).annotate(
         member_count=Count(
-            "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+            "memberships", filter=active_membership_q("memberships__"), distinct=True
         ),
         open_actions=Count("actions", filter=Q(actions__status=ActionStatus.OPEN), distinct=True),
         overdue_actions=Count(
@@ -224,7 +227,10 @@ def consortium_page(*, pk: int) -> ConsortiumPage | None:
             "themes",
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("corporation").order_by(
+                # Members only: invitations are listed by invitations_of, for the leads.
+                queryset=Membership.objects.filter(state=MembershipState.ACCEPTED)
+                .select_related("corporation")
+                .order_by(
                     Case(
                         When(role=MemberRole.PROMOTER, then=0),
                         When(role=MemberRole.SECRETARIAT, then=1),
@@ -278,6 +284,40 @@ def consortium_page(*, pk: int) -> ConsortiumPage | None:
         moves=list(consortium.moves.all()),
         referrals=list(consortium.referrals.all()),
         today=timezone.localdate(),
+    )
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+def invitations_of(*, consortium: Consortium) -> list[Membership]:
+    """Invitations a consortium sent that are pending or were declined (for its leads)."""
+    return list(
+        consortium.memberships.exclude(state=MembershipState.ACCEPTED)
+        .select_related("corporation__profile", "invited_by", "answered_by")
+        .order_by("state", "-invited_at", "pk")
+    )
+
+
+def invitations_for(*, user) -> list[Membership]:
+    """Pending invitations addressed to the user's own corporation (a manager's home)."""
+    from portal.access import is_manager, user_corporation_number
+
+    number = user_corporation_number(user) if is_manager(user) else None
+    if not number:
+        return []
+    return list(
+        Membership.objects.pending()
+        .filter(corporation__number=number)
+        .select_related("consortium", "corporation", "invited_by")
+        .order_by("-invited_at", "pk")
+    )
+
+
+def measurement_rows(*, consortium: Consortium) -> list[Measurement]:
+    """Every measurement of a consortium's KPIs, newest first, for the correction list."""
+    return list(
+        Measurement.objects.filter(kpi__goal__consortium=consortium)
+        .select_related("kpi", "by")
+        .order_by("kpi__goal_id", "kpi_id", "-measured_on", "-pk")
     )
 
 
@@ -336,7 +376,7 @@ class Dashboard:
 
 def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> Dashboard:
     consortia = list(
-        visible_consortia(user)
+        Consortium.objects.visible_to(user)
         .filter(status=ConsortiumStatus.ACTIVE)
         .select_related("municipality")
         .annotate(last_move=Max("moves__at"))

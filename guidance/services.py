@@ -12,6 +12,7 @@ from guidance.models import (
     Action,
     ActionStatus,
     Activity,
+    AnswerChannel,
     ChecklistItem,
     ChecklistTemplate,
     Consortium,
@@ -21,12 +22,15 @@ from guidance.models import (
     Measurement,
     MemberRole,
     Membership,
+    MembershipState,
     Referral,
     ReferralStatus,
     StageMove,
     step_of,
 )
+from portal.dates import format_seireki
 from portal.services import EditConflict
+from portal.taxonomy import STAGE_NUMBERS
 
 
 class GateBlocked(Exception):
@@ -76,14 +80,20 @@ def consortium_create(
     members: Iterable[tuple] = (),
     by,
     introduction=None,
+    invite: bool = False,
 ) -> Consortium:
-    """Create a consortium with its members ((corporation, role) pairs) and its checklists."""
+    """Create a consortium with its corporations ((corporation, role) pairs) and its checklists.
+    With `invite` (every registration made in the portal) they are invited and become members
+    when they accept; without it (the demo seed, tests) they are members at once."""
     with transaction.atomic():
         consortium = Consortium(**values, introduction=introduction, created_by=by)
         consortium.full_clean(exclude=["introduction", "created_by"])
         _with_user(consortium, by, "作成").save()
         consortium.themes.set(list(themes))
         for corporation, role in members:
+            if invite:
+                member_invite(consortium=consortium, corporation=corporation, role=role, by=by)
+                continue
             _with_user(
                 Membership(
                     consortium=consortium,
@@ -99,8 +109,8 @@ def consortium_create(
 
 
 def consortium_from_introduction(*, introduction, name: str, form: str, by) -> Consortium:
-    """Start a consortium from an accepted introduction: its parties become the members (the first
-    one promoter), and the introduction is marked as formed."""
+    """Start a consortium from an accepted introduction: its parties are invited (the first one as
+    promoter) and become members when they accept; the introduction is marked as formed."""
     from partners import services as partner_services
     from partners.models import IntroductionStatus, PartyResponse
 
@@ -119,6 +129,7 @@ def consortium_from_introduction(*, introduction, name: str, form: str, by) -> C
             members=zip(parties, roles, strict=True),
             by=by,
             introduction=introduction,
+            invite=True,
         )
         partner_services.introduction_move(
             introduction=introduction,
@@ -130,13 +141,17 @@ def consortium_from_introduction(*, introduction, name: str, form: str, by) -> C
 
 
 def gate_missing(*, consortium: Consortium, to_stage: int) -> list[ChecklistItem]:
-    """Required items still open in the STEPs being left (none when staying in the same STEP or
-    moving back)."""
-    if step_of(to_stage) <= consortium.step:
+    """Required items still open in every stage before the target, when the move goes forward
+    into a later STEP (none when staying in the same STEP or moving back). Every stage before the
+    target counts, not only those up to the current one: going back to ① and then on to ④ still
+    needs STEP1's and STEP2's items."""
+    if to_stage <= consortium.stage or step_of(to_stage) <= consortium.step:
         return []
     return [
         item
-        for item in consortium.checklist_items.filter(required=True, stage__lte=consortium.stage)
+        for item in consortium.checklist_items.filter(required=True, stage__lt=to_stage).order_by(
+            "stage", "position", "pk"
+        )
         if not item.is_settled
     ]
 
@@ -144,9 +159,10 @@ def gate_missing(*, consortium: Consortium, to_stage: int) -> list[ChecklistItem
 def consortium_move(
     *, consortium: Consortium, to_stage: int, by, reason: str = "", override: bool = False
 ) -> StageMove:
-    """Move to another stage. Moving on to the next STEP checks the required items; staff may
-    override with a reason. Moving back is allowed. Every move is logged with who, when and why."""
-    if not 1 <= to_stage <= 6 or to_stage == consortium.stage:
+    """Move to another stage. Moving on to a later STEP checks the required items of every stage
+    before the target; staff may override with a reason, and the move records exactly which items
+    were skipped. Moving back is allowed with a reason. Every move is logged: who, when and why."""
+    if to_stage not in STAGE_NUMBERS or to_stage == consortium.stage:
         raise ValidationError("移動先の段階を選んでください。")
     with transaction.atomic():
         current = Consortium.objects.select_for_update().get(pk=consortium.pk)
@@ -164,6 +180,7 @@ def consortium_move(
             reason=reason.strip(),
             overridden=bool(missing),
             missing="\n".join(item.title for item in missing),
+            skipped=[{"id": i.pk, "stage": i.stage, "title": i.title} for i in missing],
             by=by,
         )
         current.stage = to_stage
@@ -212,24 +229,107 @@ def kpi_create(
     kpi = _with_user(
         Kpi(goal=goal, name=name, unit=unit, baseline=baseline, target=target, due_on=due_on), by
     )
+    if kpi.counts_things:
+        negative = {
+            field: f"「{unit}」で数える指標の値は0以上にしてください。"
+            for field, value in (("baseline", baseline), ("target", target))
+            if value < 0
+        }
+        if negative:
+            raise ValidationError(negative)
     kpi.full_clean()
     kpi.save()
     _touch(goal.consortium)
     return kpi
 
 
+class DuplicateMeasurement(ValidationError):
+    """A KPI already has a value on that day; replacing it needs the user's confirmation."""
+
+    def __init__(self, existing: Measurement):
+        super().__init__(
+            {
+                "measured_on": f"この日の値はすでにあります（{existing.value.normalize():f}）。置き換えますか？"
+            },
+        )
+        self.existing = existing
+
+
+def measurement_errors(*, kpi: Kpi, measured_on: date, value: Decimal) -> dict[str, str]:
+    """Why a measurement cannot be stored (field → Japanese reason); empty when it can."""
+    errors: dict[str, str] = {}
+    consortium = kpi.goal.consortium
+    today = timezone.localdate()
+    start = consortium.started_on or timezone.localdate(consortium.created_at)
+    if measured_on > today:
+        errors["measured_on"] = "未来の日付の測定値は登録できません。"
+    elif measured_on < start:
+        errors["measured_on"] = (
+            f"協働体の開始日（{format_seireki(start)}）より前の日付の測定値は登録できません。"
+        )
+    if value < 0 and kpi.counts_things:
+        errors["value"] = f"「{kpi.unit}」で数える指標の値は0以上にしてください。"
+    return errors
+
+
+def _measurement_check(kpi: Kpi, measured_on: date, value: Decimal) -> None:
+    errors = measurement_errors(kpi=kpi, measured_on=measured_on, value=value)
+    if errors:
+        raise ValidationError(errors)
+
+
 def measurement_add(
-    *, kpi: Kpi, measured_on: date, value: Decimal, note: str = "", by
+    *, kpi: Kpi, measured_on: date, value: Decimal, note: str = "", by, replace: bool = False
 ) -> Measurement:
-    if measured_on > timezone.localdate():
-        raise ValidationError({"measured_on": "未来の日付の測定値は登録できません。"})
-    measurement = _with_user(
-        Measurement(kpi=kpi, measured_on=measured_on, value=value, note=note, by=by), by
-    )
-    measurement.full_clean()
-    measurement.save()
-    _touch(kpi.goal.consortium)
+    """Record a KPI's value for a day. One value per KPI and day: a second one for the same day
+    raises DuplicateMeasurement unless `replace` confirms it (the old value stays in history)."""
+    _measurement_check(kpi, measured_on, value)
+    with transaction.atomic():
+        Kpi.objects.select_for_update().filter(pk=kpi.pk).first()
+        existing = Measurement.objects.on_day(kpi, measured_on).order_by("pk").first()
+        if existing is not None:
+            if not replace:
+                raise DuplicateMeasurement(existing)
+            return measurement_update(
+                measurement=existing, measured_on=measured_on, value=value, note=note, by=by,
+                reason="同じ日の値を置き換え",
+            )  # fmt: skip
+        measurement = _with_user(
+            Measurement(kpi=kpi, measured_on=measured_on, value=value, note=note, by=by), by
+        )
+        measurement.full_clean()
+        measurement.save()
+        _touch(kpi.goal.consortium)
     return measurement
+
+
+def measurement_update(
+    *, measurement: Measurement, measured_on: date, value: Decimal, note: str = "", by,
+    reason: str = "修正",
+) -> Measurement:  # fmt: skip
+    """Correct a measurement (a lead's action); the previous values stay in its history."""
+    kpi = measurement.kpi
+    _measurement_check(kpi, measured_on, value)
+    with transaction.atomic():
+        other = Measurement.objects.on_day(kpi, measured_on).exclude(pk=measurement.pk).first()
+        if other is not None:
+            raise ValidationError(
+                {"measured_on": f"この日にはほかの値（{other.value.normalize():f}）があります。"}
+            )
+        measurement.measured_on = measured_on
+        measurement.value = value
+        measurement.note = note
+        measurement.full_clean()
+        _with_user(measurement, by, reason).save()
+        _touch(kpi.goal.consortium)
+    return measurement
+
+
+def measurement_delete(*, measurement: Measurement, by) -> None:
+    """Delete a measurement; its history keeps the deleted value and who deleted it."""
+    consortium = measurement.kpi.goal.consortium
+    _with_user(measurement, by, "削除").delete()
+    _touch(consortium)
 
 
 # --- Next actions and activity ----------------------------------------------------------------------
@@ -253,6 +353,8 @@ def action_complete(*, action: Action, by, done: bool = True) -> Action:
 def activity_add(
     *, consortium: Consortium, kind: str, title: str, happened_on: date, note: str = "", url="", by
 ) -> Activity:
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": "未来の日付の活動は記録できません。"})
     activity = Activity(
         consortium=consortium,
         kind=kind,
@@ -332,32 +434,69 @@ def expert_save(*, form, by):
     return expert
 
 
-def member_add(*, consortium: Consortium, corporation, role: str, by) -> Membership:
-    existing = consortium.memberships.filter(corporation=corporation).first()
-    if existing and existing.left_on is None:
-        raise ValidationError("この法人はすでに参加しています。")
+def member_invite(*, consortium: Consortium, corporation, role: str, by) -> Membership:
+    """Invite a corporation: it becomes a member only when it accepts (invitation_answer)."""
     with transaction.atomic():
-        if existing:
-            existing.left_on = None
-            existing.role = role
-            _with_user(existing, by, "再参加").save()
-            membership = existing
-        else:
-            membership = _with_user(
-                Membership(
-                    consortium=consortium,
-                    corporation=corporation,
-                    role=role,
-                    joined_on=timezone.localdate(),
-                ),
-                by,
-            )
-            membership.save()
+        existing = (
+            Membership.objects.select_for_update()
+            .filter(consortium=consortium, corporation=corporation)
+            .first()
+        )
+        if existing and existing.is_active:
+            raise ValidationError("この法人はすでに参加しています。")
+        if existing and existing.state == MembershipState.INVITED:
+            raise ValidationError("この法人にはすでに招待を送っています。回答を待っています。")
+        membership = existing or Membership(consortium=consortium, corporation=corporation)
+        membership.role = role
+        membership.state = MembershipState.INVITED
+        membership.invited_by = by
+        membership.invited_at = timezone.now()
+        membership.joined_on = None
+        membership.left_on = None
+        membership.answered_on = None
+        membership.answer_channel = ""
+        membership.answer_note = ""
+        membership.answered_by = None
+        _with_user(membership, by, "再招待" if existing else "招待").save()
         _touch(consortium)
     return membership
 
 
+def invitation_answer(
+    *,
+    membership: Membership,
+    accept: bool,
+    by,
+    channel: str = AnswerChannel.SELF,
+    answered_on: date | None = None,
+    note: str = "",
+) -> Membership:
+    """Record an invited corporation's answer: given by its own manager (channel SELF), or by
+    staff on its behalf with how it was received (電話・メール・面談), when, and a note."""
+    today = timezone.localdate()
+    answered_on = answered_on or today
+    if channel not in AnswerChannel.values:
+        raise ValidationError({"answer_channel": "受付方法を選んでください。"})
+    if answered_on > today:
+        raise ValidationError({"answered_on": "未来の日付は選べません。"})
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        if current.state != MembershipState.INVITED:
+            raise ValidationError("この招待にはすでに回答があります。")
+        current.state = MembershipState.ACCEPTED if accept else MembershipState.DECLINED
+        current.joined_on = answered_on if accept else None
+        current.answered_on = answered_on
+        current.answer_channel = channel
+        current.answer_note = note.strip()
+        current.answered_by = by
+        _with_user(current, by, "招待を承諾" if accept else "招待を辞退").save()
+        _touch(current.consortium)
+    return current
+
+
 def member_leave(*, membership: Membership, by) -> Membership:
+    if not membership.is_active:
+        raise ValidationError("参加していない法人の脱退は記録できません。")
     membership.left_on = timezone.localdate()
     _with_user(membership, by, "脱退").save()
     _touch(membership.consortium)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,11 +14,15 @@ from guidance.forms import (
     ActionForm,
     ActivityForm,
     ConsortiumCreateForm,
+    ExternalPartnerForm,
     FromIntroductionForm,
     GoalForm,
+    InvitationAnswerForm,
     ItemForm,
     KpiForm,
+    MeasurementEditForm,
     MeasurementForm,
+    MemberForm,
     MoveForm,
     ReferralForm,
     StatusForm,
@@ -29,12 +33,17 @@ from guidance.models import (
     Consortium,
     ConsortiumStatus,
     Kpi,
+    Measurement,
+    Membership,
     Referral,
     ReferralStatus,
     Stage,
 )
 from guidance.reports import fiscal_years
 from portal.access import is_window_staff, permission_required, require
+from portal.dates import format_seireki
+from portal.params import object_or_404, parse_choice, parse_int
+from portal.taxonomy import STAGE_NUMBERS, next_step_first_stage
 
 CONFLICT = (
     "この画面を開いた後に、ほかの人がこの項目を更新しました。入力内容は保存していません。"
@@ -93,9 +102,14 @@ def create(request):
             )
         }
         consortium = services.consortium_create(
-            values=values, themes=data["themes"], members=data["members"], by=request.user
+            values=values, themes=data["themes"], members=data["members"], by=request.user,
+            invite=True,
+        )  # fmt: skip
+        messages.success(
+            request,
+            f"協働体「{consortium.name}」を登録し、参加法人に招待を送りました。"
+            "各法人が承諾すると（または窓口が回答を記録すると）参加法人になります。",
         )
-        messages.success(request, f"協働体「{consortium.name}」を登録しました。")
         return redirect("guidance:detail", pk=consortium.pk)
     return render(request, "guidance/create.html", {"form": form})
 
@@ -119,7 +133,10 @@ def from_introduction(request, intro_pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "紹介の当事者を参加法人として協働体を作りました。")
+            messages.success(
+                request,
+                "協働体を作り、紹介の当事者に招待を送りました。承諾すると参加法人になります。",
+            )
             return redirect("guidance:detail", pk=consortium.pk)
     return render(request, "guidance/from_introduction.html", {"form": form, "intro": intro})
 
@@ -196,12 +213,12 @@ def advance(request, pk: int):
     page = _page(request, pk)
     consortium = page.consortium
     rights = _rights(request.user, consortium)
-    next_stage = min(6, consortium.stage + 1)
+    next_stage = min(STAGE_NUMBERS[-1], consortium.stage + 1)
     form = MoveForm(request.POST or None, initial={"to_stage": next_stage})
-    raw = request.POST.get("to_stage") or request.GET.get("to") or ""
-    target = int(raw) if raw.isdigit() and 1 <= int(raw) <= 6 else next_stage
+    raw = request.POST.get("to_stage") or request.GET.get("to")
+    target = parse_choice_int(raw, STAGE_NUMBERS) or next_stage
     # What stands between the consortium and its next STEP, shown before anyone asks.
-    next_step_stage = {1: 3, 2: 4}.get(consortium.step)
+    next_step_stage = next_step_first_stage(consortium.stage)
     missing = (
         services.gate_missing(consortium=consortium, to_stage=next_step_stage)
         if next_step_stage
@@ -243,90 +260,207 @@ def advance(request, pk: int):
     return render(request, "guidance/advance.html", context)
 
 
-@permission_required("view_consortia")
-def kpis(request, pk: int):
-    page = _page(request, pk)
+def parse_choice_int(raw, allowed) -> int | None:
+    value = parse_int(raw)
+    return value if value in allowed else None
+
+
+# --- Goals, KPIs and measurements: one page, one POST view per action ------------------------------
+def _kpis_page(request, page, status: int = 200, **forms):
     consortium = page.consortium
     rights = _rights(request.user, consortium)
-    action = request.POST.get("action")
-    goal_form = GoalForm(request.POST if action == "goal" else None)
-    kpi_form = KpiForm(request.POST if action == "kpi" else None, goals=consortium.goals.all())
-    measurement_form = MeasurementForm(request.POST if action == "measure" else None)
-    if request.method == "POST":
-        if action in ("goal", "kpi"):
-            require(rights["may_lead"])
-        else:
-            require(rights["may_contribute"])
-        try:
-            if action == "goal" and goal_form.is_valid():
-                services.goal_create(
-                    consortium=consortium, by=request.user, **goal_form.cleaned_data
-                )
-                messages.success(request, "目標を追加しました。")
-                return redirect("guidance:kpis", pk=pk)
-            if action == "kpi" and kpi_form.is_valid():
-                services.kpi_create(by=request.user, **kpi_form.cleaned_data)
-                messages.success(request, "KPIを追加しました。")
-                return redirect("guidance:kpis", pk=pk)
-            if action == "measure" and measurement_form.is_valid():
-                data = measurement_form.cleaned_data
-                kpi = get_object_or_404(Kpi, pk=data["kpi"], goal__consortium=consortium)
-                services.measurement_add(
-                    kpi=kpi,
-                    measured_on=data["measured_on"],
-                    value=data["value"],
-                    note=data["note"],
-                    by=request.user,
-                )
-                messages.success(request, f"「{kpi.name}」の測定値を記録しました。")
-                return redirect("guidance:kpis", pk=pk)
-        except ValidationError as exc:
-            target = {"goal": goal_form, "kpi": kpi_form, "measure": measurement_form}[action]
-            target.add_error(None, exc)
+    kpis = Kpi.objects.filter(goal__consortium=consortium)
+    forms.setdefault("goal_form", GoalForm())
+    forms.setdefault("kpi_form", KpiForm(goals=consortium.goals.all()))
+    forms.setdefault("measurement_form", MeasurementForm(kpis=kpis))
+    bound = forms["measurement_form"]
+    chosen = getattr(bound, "cleaned_data", {}).get("kpi") if bound.is_bound else None
+    forms["measure_for"] = chosen.pk if chosen else None
     themes = [t.code for t in consortium.themes.all()]
     suggestions = [(code, s) for code in themes for s in SUGGESTED_KPIS.get(code, [])]
-    context = {"page": page, "c": consortium, "goal_form": goal_form, "kpi_form": kpi_form,
-               "measurement_form": measurement_form, "suggestions": suggestions, **rights}  # fmt: skip
-    return render(request, "guidance/kpis.html", context)
+    context = {"page": page, "c": consortium, "suggestions": suggestions, **forms, **rights}
+    return render(request, "guidance/kpis.html", context, status=status)
+
+
+@permission_required("view_consortia")
+def kpis(request, pk: int):
+    if request.method == "POST":  # the forms posted here before each action had its own URL
+        return _legacy_post(request, pk, {"goal": goal_add, "kpi": kpi_add,
+                                          "measure": measurement_add})  # fmt: skip
+    return _kpis_page(request, _page(request, pk))
+
+
+def _legacy_post(request, pk: int, handlers: dict, **kwargs):
+    handler = handlers.get(request.POST.get("action", ""))
+    if handler is None:
+        raise BadRequest("操作が正しくありません。")
+    return handler(request, pk, **kwargs)
+
+
+@require_POST
+@permission_required("view_consortia")
+def goal_add(request, pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        services.goal_create(consortium=page.consortium, by=request.user, **form.cleaned_data)
+        messages.success(request, "目標を追加しました。")
+        return redirect("guidance:kpis", pk=pk)
+    return _kpis_page(request, page, status=400, goal_form=form)
+
+
+@require_POST
+@permission_required("view_consortia")
+def kpi_add(request, pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    form = KpiForm(request.POST, goals=page.consortium.goals.all())
+    if form.is_valid():
+        try:
+            services.kpi_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)  # field errors land next to their fields
+        else:
+            messages.success(request, "KPIを追加しました。")
+            return redirect("guidance:kpis", pk=pk)
+    return _kpis_page(request, page, status=400, kpi_form=form)
+
+
+@require_POST
+@permission_required("view_consortia")
+def measurement_add(request, pk: int):
+    page = _page(request, pk)
+    require(access.can_contribute(request.user, page.consortium))
+    form = MeasurementForm(request.POST, kpis=Kpi.objects.filter(goal__consortium=page.consortium))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measurement_add(kpi=data["kpi"], measured_on=data["measured_on"],
+                                     value=data["value"], note=data["note"], by=request.user,
+                                     replace=data["replace"])  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"「{data['kpi'].name}」の測定値を記録しました。")
+            return redirect("guidance:kpis", pk=pk)
+    return _kpis_page(request, page, status=400, measurement_form=form)
+
+
+@permission_required("view_consortia")
+def measurements(request, pk: int):
+    """Every measurement, with correction and deletion for the leads."""
+    page = _page(request, pk)
+    rows = selectors.measurement_rows(consortium=page.consortium)
+    context = {"page": page, "c": page.consortium, "rows": rows,
+               **_rights(request.user, page.consortium)}  # fmt: skip
+    return render(request, "guidance/measurements.html", context)
+
+
+@permission_required("view_consortia")
+def measurement_edit(request, pk: int, measurement_pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    obj = get_object_or_404(Measurement, pk=measurement_pk, kpi__goal__consortium=page.consortium)
+    initial = {"measured_on": obj.measured_on, "value": obj.value, "note": obj.note}
+    form = MeasurementEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_update(measurement=obj, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"「{obj.kpi.name}」の測定値を直しました。")
+            return redirect("guidance:measurements", pk=pk)
+    context = {"page": page, "c": page.consortium, "m": obj, "form": form}
+    return render(request, "guidance/measurement_edit.html", context)
+
+
+@require_POST
+@permission_required("view_consortia")
+def measurement_delete(request, pk: int, measurement_pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    obj = get_object_or_404(Measurement, pk=measurement_pk, kpi__goal__consortium=page.consortium)
+    services.measurement_delete(measurement=obj, by=request.user)
+    messages.success(
+        request, f"「{obj.kpi.name}」の{format_seireki(obj.measured_on)}の測定値を削除しました。"
+    )
+    return redirect("guidance:measurements", pk=pk)
+
+
+# --- Next actions and activity: one page, one POST view per action ----------------------------------
+def _actions_page(request, page, status: int = 200, **forms):
+    forms.setdefault("action_form", ActionForm())
+    forms.setdefault("activity_form", ActivityForm())
+    context = {"page": page, "c": page.consortium, **forms,
+               **_rights(request.user, page.consortium)}  # fmt: skip
+    return render(request, "guidance/actions.html", context, status=status)
 
 
 @permission_required("view_consortia")
 def actions(request, pk: int):
+    if request.method == "POST":  # the forms posted here before each action had its own URL
+        raw = request.POST.get("id")
+        return _legacy_post(
+            request, pk, {"action": action_add, "activity": activity_add,
+                          "done": lambda r, p: action_done(r, p, raw),
+                          "reopen": lambda r, p: action_reopen(r, p, raw)},
+        )  # fmt: skip
+    return _actions_page(request, _page(request, pk))
+
+
+@require_POST
+@permission_required("view_consortia")
+def action_add(request, pk: int):
     page = _page(request, pk)
-    consortium = page.consortium
-    rights = _rights(request.user, consortium)
-    kind = request.POST.get("action")
-    action_form = ActionForm(request.POST if kind == "action" else None)
-    activity_form = ActivityForm(request.POST if kind == "activity" else None)
-    if request.method == "POST":
-        if kind == "action":
-            require(rights["may_lead"])
-            if action_form.is_valid():
-                services.action_create(
-                    consortium=consortium, by=request.user, **action_form.cleaned_data
-                )
-                messages.success(request, "次のアクションを追加しました。")
-                return redirect("guidance:actions", pk=pk)
-        elif kind == "activity":
-            require(rights["may_contribute"])
-            if activity_form.is_valid():
-                services.activity_add(
-                    consortium=consortium, by=request.user, **activity_form.cleaned_data
-                )
-                messages.success(request, "活動を記録しました。")
-                return redirect("guidance:actions", pk=pk)
-        elif kind in ("done", "reopen"):
-            require(rights["may_contribute"])
-            obj = get_object_or_404(Action, pk=request.POST.get("id"), consortium=consortium)
-            services.action_complete(action=obj, by=request.user, done=kind == "done")
-            messages.success(
-                request,
-                f"「{obj.title}」を{'完了にしました' if kind == 'done' else '未完了に戻しました'}。",
-            )
+    require(access.can_lead(request.user, page.consortium))
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        services.action_create(consortium=page.consortium, by=request.user, **form.cleaned_data)
+        messages.success(request, "次のアクションを追加しました。")
+        return redirect("guidance:actions", pk=pk)
+    return _actions_page(request, page, status=400, action_form=form)
+
+
+@require_POST
+@permission_required("view_consortia")
+def activity_add(request, pk: int):
+    page = _page(request, pk)
+    require(access.can_contribute(request.user, page.consortium))
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_add(consortium=page.consortium, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "活動を記録しました。")
             return redirect("guidance:actions", pk=pk)
-    context = {"page": page, "c": consortium, "action_form": action_form,
-               "activity_form": activity_form, **rights}  # fmt: skip
-    return render(request, "guidance/actions.html", context)
+    return _actions_page(request, page, status=400, activity_form=form)
+
+
+def _action_set(request, pk: int, action_pk, done: bool):
+    consortium = get_object_or_404(Consortium, pk=pk)
+    require(access.can_contribute(request.user, consortium))
+    obj = object_or_404(Action, str(action_pk), consortium=consortium)
+    services.action_complete(action=obj, by=request.user, done=done)
+    messages.success(
+        request, f"「{obj.title}」を{'完了にしました' if done else '未完了に戻しました'}。"
+    )
+    return redirect("guidance:actions", pk=pk)
+
+
+@require_POST
+@permission_required("view_consortia")
+def action_done(request, pk: int, action_pk):
+    return _action_set(request, pk, action_pk, done=True)
+
+
+@require_POST
+@permission_required("view_consortia")
+def action_reopen(request, pk: int, action_pk):
+    return _action_set(request, pk, action_pk, done=False)
 
 
 @permission_required("view_consortia")
@@ -348,17 +482,8 @@ def help_page(request, pk: int):
 
 @permission_required("manage_registry")
 def referrals(request):
-    if request.method == "POST":
-        referral = get_object_or_404(Referral, pk=request.POST.get("id"))
-        try:
-            services.referral_move(
-                referral=referral, to=request.POST.get("to", ""), by=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "紹介依頼の状態を更新しました。")
-        return redirect("guidance:referrals")
+    if request.method == "POST":  # the forms posted here before the move had its own URL
+        return referral_move(request, request.POST.get("id"))
     rows = Referral.objects.select_related("consortium", "kind", "expert", "requested_by")
     moves = services.REFERRAL_MOVES
     context = {
@@ -368,10 +493,25 @@ def referrals(request):
     return render(request, "guidance/referrals.html", context)
 
 
+@require_POST
+@permission_required("manage_registry")
+def referral_move(request, referral_pk):
+    referral = object_or_404(Referral, str(referral_pk))
+    to = parse_choice(request.POST.get("to"), ReferralStatus.values, default="")
+    try:
+        services.referral_move(referral=referral, to=to or "", by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "紹介依頼の状態を更新しました。")
+    return redirect("guidance:referrals")
+
+
 @permission_required("view_dashboard")
 def dashboard(request):
-    days = request.GET.get("days", "")
-    stalled_days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else selectors.STALLED_DAYS
+    stalled_days = parse_int(
+        request.GET.get("days"), default=selectors.STALLED_DAYS, min_value=1, max_value=365
+    )
     data = selectors.dashboard(user=request.user, stalled_days=stalled_days)
     return render(request, "guidance/dashboard.html", {"d": data, "years": fiscal_years()})
 
@@ -382,12 +522,14 @@ def home_panel(request):
 
     if not is_manager(request.user):
         return None
+    invitations = selectors.invitations_for(user=request.user)
     pages = []
     for consortium in selectors.consortium_list(user=request.user, status=ConsortiumStatus.ACTIVE):
         page = selectors.consortium_page(pk=consortium.pk)
         if page is not None:
             pages.append(page)
-    return {"template": "guidance/_home_panel.html", "context": {"pages": pages}}
+    context = {"pages": pages, "invitations": invitations}
+    return {"template": "guidance/_home_panel.html", "context": context}
 
 
 # --- Staff: model checklists and the expert directory -----------------------------------------------
@@ -446,50 +588,159 @@ def expert_edit(request, expert_pk: int):
     return render(request, "guidance/expert_edit.html", {"form": form, "expert": expert})
 
 
-# --- Members and external partners ------------------------------------------------------------------
-@permission_required("view_consortia")
-def members(request, pk: int):
-    from guidance.forms import ExternalPartnerForm, MemberForm
-    from guidance.models import Membership
-
-    page = _page(request, pk)
+# --- Members, invitations and external partners: one page, one POST view per action ---------------
+def _members_page(request, page, status: int = 200, **forms):
     consortium = page.consortium
     rights = _rights(request.user, consortium)
-    kind = request.POST.get("action")
-    member_form = MemberForm(request.POST if kind == "member" else None)
-    partner_form = ExternalPartnerForm(request.POST if kind == "partner" else None)
-    if request.method == "POST":
-        require(rights["may_lead"])
+    forms.setdefault("member_form", MemberForm(user=request.user))
+    forms.setdefault("partner_form", ExternalPartnerForm())
+    sent = selectors.invitations_of(consortium=consortium) if rights["may_lead"] else []
+    invitations = [(m, access.sees_invited_name(request.user, m)) for m in sent]
+    context = {"page": page, "c": consortium, "invitations": invitations,
+               "partners": list(consortium.external_partners.all()), **forms, **rights}  # fmt: skip
+    return render(request, "guidance/members.html", context, status=status)
+
+
+@permission_required("view_consortia")
+def members(request, pk: int):
+    if request.method == "POST":  # the forms posted here before each action had its own URL
+        raw = request.POST.get("id")
+        return _legacy_post(
+            request, pk, {"member": member_invite, "partner": partner_add,
+                          "leave": lambda r, p: member_leave(r, p, raw)},
+        )  # fmt: skip
+    return _members_page(request, _page(request, pk))
+
+
+@require_POST
+@permission_required("view_consortia")
+def member_invite(request, pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    form = MemberForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
         try:
-            if kind == "member" and member_form.is_valid():
-                data = member_form.cleaned_data
-                services.member_add(
-                    consortium=consortium,
-                    corporation=data["number"],
-                    role=data["role"],
-                    by=request.user,
-                )
-                messages.success(request, f"{data['number'].name}を参加法人に加えました。")
-                return redirect("guidance:members", pk=pk)
-            if kind == "leave":
-                membership = get_object_or_404(
-                    Membership, pk=request.POST.get("id"), consortium=consortium
-                )
-                services.member_leave(membership=membership, by=request.user)
-                messages.success(request, f"{membership.corporation.name}の脱退を記録しました。")
-                return redirect("guidance:members", pk=pk)
-            if kind == "partner" and partner_form.is_valid():
-                services.external_partner_add(
-                    consortium=consortium, by=request.user, **partner_form.cleaned_data
-                )
-                messages.success(request, "外部の協力者を加えました。")
-                return redirect("guidance:members", pk=pk)
+            services.member_invite(consortium=page.consortium, corporation=data["number"],
+                                   role=data["role"], by=request.user)  # fmt: skip
         except ValidationError as exc:
-            member_form.add_error(None, exc)
-    partners_list = list(consortium.external_partners.all())
-    context = {"page": page, "c": consortium, "member_form": member_form, "partner_form": partner_form,
-               "partners": partners_list, **rights}  # fmt: skip
-    return render(request, "guidance/members.html", context)
+            form.add_error("number", exc)
+        else:
+            messages.success(
+                request,
+                f"法人番号 {data['number'].number} の法人に招待を送りました。"
+                "先方が承諾すると参加法人になります。",
+            )
+            return redirect("guidance:members", pk=pk)
+    return _members_page(request, page, status=400, member_form=form)
+
+
+@require_POST
+@permission_required("view_consortia")
+def member_leave(request, pk: int, membership_pk):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    membership = object_or_404(
+        Membership.objects.active().select_related("corporation"),
+        str(membership_pk),
+        consortium=page.consortium,
+    )
+    services.member_leave(membership=membership, by=request.user)
+    messages.success(request, f"{membership.corporation.name}の脱退を記録しました。")
+    return redirect("guidance:members", pk=pk)
+
+
+@require_POST
+@permission_required("view_consortia")
+def partner_add(request, pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    form = ExternalPartnerForm(request.POST)
+    if form.is_valid():
+        services.external_partner_add(consortium=page.consortium, by=request.user,
+                                      **form.cleaned_data)  # fmt: skip
+        messages.success(request, "外部の協力者を加えました。")
+        return redirect("guidance:members", pk=pk)
+    return _members_page(request, page, status=400, partner_form=form)
+
+
+def _invitation(request, membership_pk: int) -> Membership:
+    membership = get_object_or_404(
+        Membership.objects.select_related("consortium", "corporation", "invited_by"),
+        pk=membership_pk,
+    )
+    # Someone who may not see the invitation learns nothing, not even that it exists.
+    if not access.can_view_invitation(request.user, membership):
+        raise Http404("この招待は見つかりません。")
+    return membership
+
+
+@permission_required("view_consortia")
+def invitation(request, membership_pk: int, form=None, status: int = 200):
+    """An invitation to join a consortium: its corporation's manager answers it here; staff
+    record an answer received by phone, mail or in a meeting."""
+    membership = _invitation(request, membership_pk)
+    staff = is_window_staff(request.user)
+    context = {
+        "m": membership,
+        "c": membership.consortium,
+        "may_answer": access.can_answer_invitation(request.user, membership),
+        "is_invitee": access.is_invitee(request.user, membership),
+        "named": access.sees_invited_name(request.user, membership),
+        "staff": staff,
+        "form": form or (InvitationAnswerForm(initial={"answered_on": timezone.localdate()})
+                         if staff else None),
+    }  # fmt: skip
+    return render(request, "guidance/invitation.html", context, status=status)
+
+
+def _answer(request, membership_pk: int, accept: bool):
+    membership = _invitation(request, membership_pk)
+    require(access.is_invitee(request.user, membership))
+    require(access.can_answer_invitation(request.user, membership))
+    try:
+        services.invitation_answer(membership=membership, accept=accept, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("guidance:invitation", membership_pk=membership_pk)
+    if accept:
+        messages.success(request, f"「{membership.consortium.name}」に参加しました。")
+        return redirect("guidance:detail", pk=membership.consortium_id)
+    messages.success(request, f"「{membership.consortium.name}」への招待を辞退しました。")
+    return redirect("home")
+
+
+@require_POST
+@permission_required("view_consortia")
+def invitation_accept(request, membership_pk: int):
+    return _answer(request, membership_pk, accept=True)
+
+
+@require_POST
+@permission_required("view_consortia")
+def invitation_decline(request, membership_pk: int):
+    return _answer(request, membership_pk, accept=False)
+
+
+@require_POST
+@permission_required("manage_registry")
+def invitation_record(request, membership_pk: int):
+    """Staff record the invited corporation's answer on its behalf."""
+    membership = _invitation(request, membership_pk)
+    require(access.can_answer_invitation(request.user, membership))
+    form = InvitationAnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_answer(membership=membership, accept=data["answer"],
+                                       by=request.user, channel=data["channel"],
+                                       answered_on=data["answered_on"], note=data["note"])  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{membership.corporation.name}の回答を記録しました。")
+            return redirect("guidance:members", pk=membership.consortium_id)
+    return invitation(request, membership_pk, form=form, status=400)
 
 
 @permission_required("view_consortia")

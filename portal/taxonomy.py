@@ -41,3 +41,17 @@ STAGE_MARKS = "①②③④⑤⑥"
 def step_of(stage: int) -> int:
     """STEP1 is stages ①②, STEP2 is ③, STEP3 is ④⑤⑥."""
     return STAGES[stage - 1][2]
+
+
+STAGE_NUMBERS = tuple(number for number, _, _ in STAGES)
+
+
+def first_stage_of(step: int) -> int:
+    """STEP1 starts at ①, STEP2 at ③, STEP3 at ④."""
+    return min(number for number, _, s in STAGES if s == step)
+
+
+def next_step_first_stage(stage: int) -> int | None:
+    """The first stage of the STEP after this stage's STEP (None in the last STEP)."""
+    later = [number for number, _, s in STAGES if s == step_of(stage) + 1]
+    return min(later) if later else None

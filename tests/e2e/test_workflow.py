@@ -113,8 +113,16 @@ def test_one_consortium_walks_from_stage_1_to_6_as_each_role(
     consortium = Consortium.objects.get(name="善光寺平 介護協働ネット")
     page.get_by_role("button", name="ログアウト").click()
 
-    # The promoter settles each stage's required items and moves on, up to ⑥.
+    # The promoter's corporation was invited: its manager accepts from the home page first.
     log_in(page, live_server, *MANAGER)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role(
+        "link", name=re.compile("「善光寺平 介護協働ネット」から推進役としての招待")
+    ).click()
+    page.get_by_role("button", name="参加する").click()
+    expect(page.get_by_text("「善光寺平 介護協働ネット」に参加しました。")).to_be_visible()
+
+    # The promoter settles each stage's required items and moves on, up to ⑥.
     for stage in range(1, 7):
         page.goto(f"{live_server.url}/consortia/{consortium.pk}/checklist/")
         panel = page.locator(f"section[aria-labelledby='stage-{stage}']")

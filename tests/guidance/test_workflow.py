@@ -260,11 +260,15 @@ def test_staff_edit_a_template_in_the_browser_and_only_new_consortia_change(clie
     assert template.history.first().history_user == staff
 
 
-def test_the_promoter_adds_a_member_and_records_one_leaving(client, world):
+def test_the_promoter_invites_a_member_and_records_one_leaving(client, world):
+    # Issue 18 changed this story: adding a corporation sends an invitation, and only a
+    # corporation the promoter may see in the registry (consented to matching) can be invited.
     from partners.models import Corporation
+    from tests.factories import UserFactory, profile_for
 
     ours = world["ours"]
     newcomer = Corporation.objects.exclude(memberships__consortium=ours).first()
+    profile_for(newcomer, consent=True)
     client.force_login(world["promoter"])
     url = reverse("guidance:members", args=[ours.pk])
     assert (
@@ -274,6 +278,15 @@ def test_the_promoter_adds_a_member_and_records_one_leaving(client, world):
         == 302
     )
     membership = ours.memberships.get(corporation=newcomer)
+    assert membership.state == "invited"
+    again = client.post(url, {"action": "member", "number": newcomer.number, "role": "member"})
+    assert "すでに招待を送っています" in again.content.decode()
+    services.invitation_answer(
+        membership=membership,
+        accept=True,
+        by=UserFactory(manager=True, corporation_number=newcomer.number),
+    )
+    client.force_login(world["promoter"])
     again = client.post(url, {"action": "member", "number": newcomer.number, "role": "member"})
     assert "すでに参加しています" in again.content.decode()
     client.post(url, {"action": "leave", "id": membership.pk})
