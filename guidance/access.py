@@ -94,9 +94,9 @@ def can_override_gate(user) -> bool:
 
 def can_invite(user, corporation) -> bool:
     """Staff invite any registered corporation; a lead only one they may see in the registry."""
-    from partners.access import can_view_corporation
+    from partners.access import RegistryViewer
 
-    return is_window_staff(user) or can_view_corporation(user, corporation)
+    return is_window_staff(user) or RegistryViewer(user).sees_name(corporation)
 
 
 def sees_names_of_any_corporation(user) -> bool:
@@ -125,11 +125,11 @@ def can_view_invitation(user, membership: Membership) -> bool:
 
 def sees_invited_name(user, membership: Membership) -> bool:
     """Leads see the name of a corporation staff invited only if the registry shows it to them."""
-    from partners.access import can_view_corporation
+    from partners.access import RegistryViewer
 
     return (
         membership.state == MembershipState.ACCEPTED
         or is_window_staff(user)
         or is_invitee(user, membership)
-        or can_view_corporation(user, membership.corporation)
+        or RegistryViewer(user).sees_name(membership.corporation)
     )

@@ -118,11 +118,12 @@ class MembershipState(models.TextChoices):
 
 
 class AnswerChannel(models.TextChoices):
-    """How an invited corporation's answer reached the portal (as for introductions)."""
+    """How an invited corporation's answer reached the portal: the values of
+    partners.models.AnswerChannel (introductions), plus the corporation's own answer."""
 
     SELF = "self", "法人の管理者が回答"
     PHONE = "phone", "電話"
-    MAIL = "mail", "メール"
+    EMAIL = "email", "メール"
     MEETING = "meeting", "面談"
 
 

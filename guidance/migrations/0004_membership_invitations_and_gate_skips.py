@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 choices=[
                     ("self", "法人の管理者が回答"),
                     ("phone", "電話"),
-                    ("mail", "メール"),
+                    ("email", "メール"),
                     ("meeting", "面談"),
                 ],
                 max_length=10,
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 choices=[
                     ("self", "法人の管理者が回答"),
                     ("phone", "電話"),
-                    ("mail", "メール"),
+                    ("email", "メール"),
                     ("meeting", "面談"),
                 ],
                 max_length=10,
