@@ -4,6 +4,7 @@ import hashlib
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -385,7 +386,7 @@ def job_sweep_stale(*, older_than_seconds: int | None = None) -> dict[str, list[
             job.progress = 0
             job.heartbeat_at = timezone.now()
             job.save(update_fields=["status", "progress", "heartbeat_at"])
-            transaction.on_commit(lambda pk=job.pk: run_report_job.delay(pk))
+            transaction.on_commit(partial(run_report_job.delay, job.pk))
             outcome["requeued"].append(job.pk)
     ReportArtifact.objects.filter(status=ArtifactStatus.RENDERING).filter(
         Q(heartbeat_at__lt=cutoff)
