@@ -238,3 +238,13 @@ def _fingerprint_of(params: dict) -> str:
     from portal import jobs
 
     return jobs.fingerprint("selftest", str(params["share"]))
+
+
+def test_a_job_waiting_for_its_retry_is_not_taken_for_dead(sweep, enqueued):
+    # A retry's countdown can last up to the backoff cap without any progress: scheduling it
+    # refreshes the heartbeat, so the sweep does not start a second delivery meanwhile.
+    waiting = dead_job(params={}, attempts=1)
+    run_report_job.on_retry(ConnectionError("outage"), "task-id", (waiting.pk,), {}, None)
+    assert ReportJob.objects.get(pk=waiting.pk).heartbeat_at > timezone.now() - timedelta(minutes=1)
+    assert sweep() == {"requeued": [], "failed": []}
+    assert enqueued == []
