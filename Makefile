@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system venv migrate seed run worker test lint typecheck format lock clean
+.PHONY: setup system venv migrate seed run worker beat test lint typecheck format lock clean
 
 setup: system venv migrate seed ## install what is missing, migrate, load the demo data
 
@@ -22,11 +22,14 @@ migrate: venv
 seed: venv
 	@$(MANAGE) seed_demo
 
-run: setup ## web server on http://$(HOST):$(PORT)/ and a Celery worker; Ctrl-C stops both
+run: setup ## web server on http://$(HOST):$(PORT)/, a Celery worker and beat (restarted if they die); Ctrl-C stops all
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 worker: venv
 	@.venv/bin/celery -A portal worker -l info --concurrency 2
+
+beat: venv ## the periodic tasks alone (make run starts beat already)
+	@.venv/bin/celery -A portal beat -l info
 
 test: setup ## lint, migrations, deploy check, tests on SQLite and on PostgreSQL + Redis
 	@bash scripts/test.sh
@@ -47,4 +50,4 @@ lock: venv ## re-pin requirements.lock from pyproject.toml
 	@.venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
 
 clean:
-	rm -rf var/broker var/test-portal.sqlite3 .pytest_cache .ruff_cache
+	rm -rf var/broker var/celerybeat-schedule* var/test-portal.sqlite3 .pytest_cache .ruff_cache

@@ -20,7 +20,6 @@ class CasesConfig(AppConfig):
 def _seed_cases(write) -> None:
     from cases.services import cases_load_report
 
-    counts = cases_load_report()
-    write(
-        f"事例: 新規 {counts['created']}件、更新 {counts['updated']}件、変更なし {counts['unchanged']}件"
-    )
+    # Only the missing cases: a case staff edited stays as they left it (load_cases refreshes).
+    counts = cases_load_report(missing_only=True)
+    write(f"事例: 新規 {counts['created']}件、既存のまま {counts['unchanged']}件")

@@ -140,14 +140,23 @@ def case_upsert_from_fixture(*, data: dict, publish: bool = True) -> tuple[Case,
     return case, True
 
 
-def cases_load_report(*, folder: Path = FIXTURE_DIR, publish: bool = True) -> dict:
-    """Load every `NN.json` of the folder; idempotent. Returns counts for the caller to print."""
+def cases_load_report(
+    *, folder: Path = FIXTURE_DIR, publish: bool = True, missing_only: bool = False
+) -> dict:
+    """Load every `NN.json` of the folder; idempotent. Returns counts for the caller to print.
+
+    `missing_only` creates the cases that are not there and leaves the others as staff edited
+    them (the demo seed, run by every `make run`); `load_cases` refreshes them all on purpose.
+    """
     # Reference data comes with a migration, but a flushed test database may lack it.
     sync_reference_data(django_apps)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for path in sorted(folder.glob("[0-9][0-9].json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         existed = Case.objects.filter(number=data["number"]).exists()
+        if existed and missing_only:
+            counts["unchanged"] += 1
+            continue
         _case, changed = case_upsert_from_fixture(data=data, publish=publish)
         key = "unchanged" if not changed else ("updated" if existed else "created")
         counts[key] += 1

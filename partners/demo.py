@@ -1,6 +1,7 @@
 """Demo data of the registry: a believable 長野県 from the synthetic open-data generator, the demo
 manager's own corporation, survey profiles, introductions in every state and a sub-meeting.
-Safe to run again: imports and profiles are idempotent, the rest is created once."""
+Safe to run again: everything is created once, and a registry already loaded is not imported
+again (an import would put back the profiles and consents people have changed since)."""
 
 import csv
 import random
@@ -90,9 +91,22 @@ def seed_registry(write) -> None:
     from portal.models import User
 
     sync_reference_data(apps)  # the fixed lists, in case a test flush emptied them
-    rows = getattr(settings, "PORTAL_DEMO_ESTABLISHMENTS", 3000)
     rng = random.Random(2026)  # noqa: S311 - synthetic data, not secrets
     staff = User.objects.filter(email="madoguchi@example.jp").first()
+    if Corporation.objects.filter(number=DEMO_CORPORATION).exists():
+        write("事業者台帳（長野県のデモデータ）: 取り込み済みのため、そのままにします")
+    else:
+        _import_registry(write, staff=staff, rng=rng)
+    if staff and not Introduction.objects.exists():
+        _seed_introductions(staff, rng)
+        write(f"紹介: {Introduction.objects.count()}件")
+    if staff and not SubMeeting.objects.exists():
+        _seed_submeeting(staff)
+        write("テーマ別分科会: 1件")
+
+
+def _import_registry(write, *, staff, rng: random.Random) -> None:
+    rows = getattr(settings, "PORTAL_DEMO_ESTABLISHMENTS", 3000)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = generate(rows, folder, national=False, dirty=0.01, encoding="utf-8-sig", seed=2026)
@@ -108,12 +122,6 @@ def seed_registry(write) -> None:
         f"変更なし {totals['unchanged']}件、取り込めなかった行 {totals['rejected']}件"
         f"（不正な行の例として意図的に含めています）／プロフィール 新規 {profiles.created}件"
     )
-    if staff and not Introduction.objects.exists():
-        _seed_introductions(staff, rng)
-        write(f"紹介: {Introduction.objects.count()}件")
-    if staff and not SubMeeting.objects.exists():
-        _seed_submeeting(staff)
-        write("テーマ別分科会: 1件")
 
 
 def _seed_introductions(staff, rng: random.Random) -> None:

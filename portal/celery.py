@@ -29,12 +29,18 @@ def reliability_config(conf) -> dict:
     soft = conf.CELERY_TASK_SOFT_TIME_LIMIT
     visibility = conf.CELERY_VISIBILITY_TIMEOUT
     backoff_max = conf.CELERY_RETRY_BACKOFF_MAX
+    stale = getattr(conf, "REPORT_JOB_STALE_SECONDS", None)
     if soft >= hard:
         raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below the hard limit.")
     if visibility <= max(hard, backoff_max):
         raise ImproperlyConfigured(
             "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT and "
             "CELERY_RETRY_BACKOFF_MAX, or Redis delivers running tasks a second time."
+        )
+    if stale is not None and stale <= max(hard, backoff_max):
+        raise ImproperlyConfigured(
+            "REPORT_JOB_STALE_SECONDS must exceed CELERY_TASK_TIME_LIMIT and "
+            "CELERY_RETRY_BACKOFF_MAX, or the sweep re-queues jobs a worker is still running."
         )
     broker_url = conf.CELERY_BROKER_URL
     config = {
@@ -57,15 +63,21 @@ def reliability_config(conf) -> dict:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_send_task_events": False,
         "task_default_queue": "portal",
+        "beat_schedule": getattr(conf, "CELERY_BEAT_SCHEDULE", {}),
     }
+    if getattr(conf, "CELERY_BEAT_SCHEDULE_FILENAME", None):
+        config["beat_schedule_filename"] = str(conf.CELERY_BEAT_SCHEDULE_FILENAME)
     if broker_url.startswith("filesystem://"):
         folder = conf.CELERY_BROKER_DIR
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
+        # Every folder the transport writes, its exchange tables ("control") included, lives
+        # under var/: kombu's default control folder is ./control, inside the repository.
         config["broker_transport_options"] = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     else:

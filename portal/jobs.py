@@ -10,6 +10,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.http import QueryDict
 
@@ -138,11 +139,25 @@ def params_querydict(params: dict) -> QueryDict:
 def prepare_selftest(job, progress: ProgressFn) -> Draft:
     """A diagnostic job: waits in steps, reporting progress, then writes a small text file.
 
-    Used to check that workers run tasks (and by the reliability tests, which kill a worker
-    in the middle of one).
+    Used to check that workers run tasks, and by the reliability tests, which must not guess how
+    fast the machine is: `hold_attempts` keeps the first N attempts running until they are
+    stopped (time limit, kill), `until_file` keeps the job running until that file exists, and
+    `share` gives it a fingerprint so that identical jobs share one render. While held, the job
+    reports progress (and so a heartbeat) every few tenths of a second: an observable state to wait
+    for. The web form never sets these parameters (see `report_selftest`).
     """
+    hold_attempts = int(job.params.get("hold_attempts", 0))
+    until_file = str(job.params.get("until_file") or "")
+
+    def held() -> bool:
+        return job.attempts <= hold_attempts or bool(until_file and not Path(until_file).exists())
 
     def build(progress: ProgressFn) -> bytes:
+        tick = 0
+        while held():
+            tick += 1
+            progress(min(90, tick))
+            time.sleep(0.2)
         seconds = min(float(job.params.get("seconds", 0)), 60.0)
         steps = max(1, int(job.params.get("steps", 5)))
         for step in range(steps):
@@ -157,9 +172,10 @@ def prepare_selftest(job, progress: ProgressFn) -> Draft:
             raise RuntimeError("selftest: simulated bug")
         return f"動作確認ジョブ #{job.pk} は正常に完了しました。\n".encode()
 
+    share = job.params.get("share")
     return Draft(
         filename=f"selftest-{job.pk}.txt",
         content_type="text/plain; charset=utf-8",
-        fingerprint="",
+        fingerprint=fingerprint("selftest", str(share)) if share else "",
         build=build,
     )

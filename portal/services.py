@@ -4,6 +4,7 @@ import hashlib
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -140,11 +142,17 @@ def job_request(
                 status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
             )
             .order_by("pk")
-            .only("pk", "params")
+            .only("pk", "params", "heartbeat_at", "created_at")
         )
+        cutoff = _stale_cutoff()
         for other in waiting:
-            if other.params == params:
-                return ReportJob.objects.get(pk=other.pk)
+            if other.params != params:
+                continue
+            if _is_stale(other, cutoff):
+                # Its worker is gone: the person gets a new render, not a job that never ends.
+                job_fail(job_id=other.pk, reason=STALLED)
+                continue
+            return ReportJob.objects.get(pk=other.pk)
         job.title = job_kind.describe(params)[:300]
         job.save()
         if enqueue:  # the render_report command runs the task in its own process instead
@@ -263,7 +271,11 @@ def _artifact_claim(*, job: ReportJob, draft: jobs.Draft, progress) -> ReportArt
             if artifact.status == ArtifactStatus.DONE:
                 if artifact.file and job.file.storage.exists(artifact.file):
                     return artifact
-            elif artifact.job_id != job.pk and artifact.heartbeat_at > timezone.now() - stale_after:
+            elif (
+                artifact.job_id != job.pk
+                and artifact.heartbeat_at > timezone.now() - stale_after
+                and _renders(artifact.job_id)
+            ):
                 busy = True  # another job is rendering the same file: wait for it
             if not busy:
                 artifact.status = ArtifactStatus.RENDERING
@@ -275,6 +287,17 @@ def _artifact_claim(*, job: ReportJob, draft: jobs.Draft, progress) -> ReportArt
             progress(5)
             waited = True
         time.sleep(0.5)
+
+
+def _renders(job_id: int | None) -> bool:
+    """The job holding a render is still waiting or running, and not stale."""
+    return (
+        job_id is not None
+        and ReportJob.objects.filter(pk=job_id)
+        .exclude(_stale_q(_stale_cutoff()))
+        .filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+        .exists()
+    )
 
 
 def _artifact_release(*, job_id: int) -> None:
@@ -319,20 +342,70 @@ def job_fail(*, job_id: int, reason: str) -> ReportJob:
     return job
 
 
-def job_requeue_stale(*, older_than_seconds: int) -> list[int]:
-    """Enqueue again jobs that no worker is working on (after a crash with a broker that forgets).
+STALLED = "作成中に処理が途絶えたため中止しました。お手数ですが、もう一度依頼してください。"
 
-    Running twice is harmless: `job_run` skips finished jobs and locks the row to finish once.
+
+def _stale_cutoff(older_than_seconds: int | None = None):
+    seconds = (
+        settings.REPORT_JOB_STALE_SECONDS if older_than_seconds is None else older_than_seconds
+    )
+    return timezone.now() - timedelta(seconds=seconds)
+
+
+def _stale_q(cutoff) -> Q:
+    """Waiting or running, and nobody vouched for it since the cutoff (see REPORT_JOB_STALE_SECONDS)."""
+    return Q(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def _is_stale(job: ReportJob, cutoff) -> bool:
+    return (job.heartbeat_at or job.created_at) < cutoff
+
+
+def job_heartbeat(*, job_id: int) -> None:
+    """The job is alive though it reports no progress (a retry is scheduled)."""
+    ReportJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def job_sweep_stale(*, older_than_seconds: int | None = None) -> dict[str, list[int]]:
+    """Recover report jobs whose worker died: the periodic sweep (beat) and worker start call it.
+
+    A stale job frees the fingerprint it was rendering, then goes back to the queue, or fails
+    with a reason once it has used up its attempts (a job that kills every worker it runs on).
+    Renders left behind by finished or stale jobs are freed too. Running twice is harmless:
+    the stale condition is checked again under the row lock, a re-queued job counts as fresh
+    until the threshold passes again, and `job_run` skips finished jobs.
     """
     from portal.tasks import run_report_job
 
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stale = list(
-        ReportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
-        .exclude(heartbeat_at__gte=cutoff)
-        .filter(created_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    for job_id in stale:
-        run_report_job.delay(job_id)
-    return stale
+    cutoff = _stale_cutoff(older_than_seconds)
+    max_attempts = settings.CELERY_MAX_RETRIES + 1
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
+    for job_id in ReportJob.objects.filter(_stale_q(cutoff)).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().filter(_stale_q(cutoff), pk=job_id).first()
+            if job is None:  # finished or picked up meanwhile
+                continue
+            _artifact_release(job_id=job.pk)
+            if job.attempts >= max_attempts:
+                job.status = JobStatus.FAILED
+                job.error = STALLED
+                job.finished_at = timezone.now()
+                job.save(update_fields=["status", "error", "finished_at"])
+                outcome["failed"].append(job.pk)
+                continue
+            job.status = JobStatus.QUEUED
+            job.progress = 0
+            job.heartbeat_at = timezone.now()
+            job.save(update_fields=["status", "progress", "heartbeat_at"])
+            transaction.on_commit(partial(run_report_job.delay, job.pk))
+            outcome["requeued"].append(job.pk)
+    ReportArtifact.objects.filter(status=ArtifactStatus.RENDERING).filter(
+        Q(heartbeat_at__lt=cutoff)
+        | Q(job__isnull=True)
+        | Q(job__status__in=[JobStatus.DONE, JobStatus.FAILED])
+    ).delete()
+    return outcome

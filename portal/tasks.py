@@ -5,7 +5,6 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import worker_ready
-from django.conf import settings
 
 from portal import services
 from portal.celery import ReliableTask
@@ -36,6 +35,11 @@ class ReportJobTask(ReliableTask):
         # (in the worker's main process) when the hard time limit killed the pool child.
         services.job_fail(job_id=args[0], reason=TIMED_OUT if timed_out(exc) else UNEXPECTED)
 
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        # The retry waits up to the backoff cap without progress; the sweep must not take the
+        # job for dead meanwhile.
+        services.job_heartbeat(job_id=args[0])
+
 
 @shared_task(name="portal.run_report_job", base=ReportJobTask)
 def run_report_job(job_id: int) -> None:
@@ -47,14 +51,21 @@ def run_report_job(job_id: int) -> None:
         services.job_fail(job_id=job_id, reason=TIMED_OUT)
 
 
+@shared_task(name="portal.sweep_report_jobs")
+def sweep_report_jobs(older_than_seconds: int | None = None) -> dict[str, list[int]]:
+    """Run every minute by beat (settings.CELERY_BEAT_SCHEDULE): re-queue report jobs whose worker
+    died, free what they held. Idempotent, so a late or doubled sweep is harmless."""
+    outcome = services.job_sweep_stale(older_than_seconds=older_than_seconds)
+    if outcome["requeued"] or outcome["failed"]:
+        log.warning("stale report jobs: re-queued %s, failed %s", *outcome.values())
+    return outcome
+
+
 @worker_ready.connect
 def _requeue_stale_jobs(**_kwargs) -> None:
     """A broker without acknowledgements (the embedded filesystem one) forgets a dead worker's task;
-    the job rows remember it."""
+    the job rows remember it. Beat sweeps every minute too; this one spares the wait at start."""
     try:
-        requeued = services.job_requeue_stale(older_than_seconds=settings.CELERY_TASK_TIME_LIMIT)
+        sweep_report_jobs()
     except Exception:  # the worker must start even if the database is not reachable yet
         log.exception("could not look for stale report jobs")
-        return
-    if requeued:
-        log.warning("re-enqueued stale report jobs: %s", requeued)

@@ -216,6 +216,27 @@ CELERY_RETRY_BACKOFF_MAX = env.int("CELERY_RETRY_BACKOFF_MAX", default=300)
 CELERY_MAX_RETRIES = env.int("CELERY_MAX_RETRIES", default=5)
 # A renderer silent this long is taken for dead, and an identical job waiting on it takes over.
 REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=120)
+# A queued or running report job whose heartbeat is older than this has no live worker: no attempt
+# runs past the hard limit, and a retry's countdown (at most the backoff cap) refreshes the
+# heartbeat when it is scheduled. The sweep re-queues such a job and a new request does not wait
+# for it.
+REPORT_JOB_STALE_SECONDS = env.int(
+    "REPORT_JOB_STALE_SECONDS",
+    default=max(CELERY_TASK_TIME_LIMIT, CELERY_RETRY_BACKOFF_MAX) + 60,
+)
+# Periodic tasks, run by `celery beat` (make run, the compose `beat` service). The schedule is
+# static code, reviewed like any other: no django-celery-beat tables that drift from the
+# repository and no extra dependency. `expires` drops a sweep no worker picked up in time, so
+# sweeps do not pile up while the workers are down.
+CELERY_BEAT_SCHEDULE = {
+    "portal.sweep_report_jobs": {
+        "task": "portal.sweep_report_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+}
+# Beat's own state (last run times) stays out of the repository.
+CELERY_BEAT_SCHEDULE_FILENAME = VAR_DIR / "celerybeat-schedule"
 
 # --- Imports of the registry ------------------------------------------------------------------
 # An import that has not written its heartbeat for this long was killed; it is marked interrupted.

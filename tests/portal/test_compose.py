@@ -29,9 +29,9 @@ def env_example() -> dict[str, str]:
     return pairs
 
 
-def test_services_web_worker_postgres_redis_with_healthchecks():
+def test_services_web_worker_beat_postgres_redis_with_healthchecks():
     services = COMPOSE["services"]
-    assert set(services) == {"web", "worker", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
     for name, service in services.items():
         assert "healthcheck" in service, name
 
@@ -42,9 +42,21 @@ def test_web_runs_gunicorn_and_worker_runs_celery_on_the_project_app():
     assert "migrate --noinput" in web["command"]
     assert worker["command"].startswith("celery -A portal worker")
     assert (ROOT / "portal" / "wsgi.py").exists() and (ROOT / "portal" / "celery.py").exists()
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "beat"):
         environment = COMPOSE["services"][name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+
+
+def test_beat_runs_the_projects_schedule_as_its_own_service():
+    beat = COMPOSE["services"]["beat"]
+    assert beat["command"].startswith("celery -A portal beat")
+    # Its state file is in the writable var/ folder of the image, not among the sources.
+    schedule = re.search(r"--schedule=(\S+)", beat["command"])
+    assert schedule and schedule.group(1).startswith("/app/var/")
+    assert "deploy" not in beat or beat["deploy"].get("replicas", 1) == 1  # one beat only
+    assert beat["image"] == COMPOSE["services"]["worker"]["image"]
+    assert beat["env_file"] == COMPOSE["services"]["worker"]["env_file"]
+    assert "kill -0" in " ".join(beat["healthcheck"]["test"])
 
 
 def test_data_lives_in_named_volumes():
@@ -58,7 +70,7 @@ def test_data_lives_in_named_volumes():
 
 def test_compose_variables_are_ones_the_settings_read():
     read = variables_read_by_settings()
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "beat"):
         environment = COMPOSE["services"][name]["environment"]
         for key in environment:
             assert key in read | FRAMEWORK_VARIABLES, key

@@ -1,10 +1,17 @@
-"""`manage.py seed_demo`: one demo user per role, safe to repeat, logins only where allowed."""
+"""`manage.py seed_demo`: one demo user per role, logins only where allowed, and on a second run
+only what is missing is created: nothing people changed is put back."""
 
 from io import StringIO
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from cases.models import Case
+from cases.services import EDITABLE_FIELDS, TAG_KEYS, case_update
+from partners.models import ImportRun, ProviderProfile
+from partners.services import profile_update
+from portal import services
 from portal.models import Role, User
 
 
@@ -52,3 +59,72 @@ def test_demo_logins_are_refused_where_demo_logins_are_off(rf, db, settings):
     output = run_seed()
     assert "kencho-demo-2026" not in output
     assert not User.objects.get(email="kencho@example.jp").has_usable_password()
+
+
+@pytest.fixture
+def seeded(db):
+    run_seed()
+
+
+def case_values(case: Case, **changes) -> dict:
+    values = {field: getattr(case, field) for field in EDITABLE_FIELDS}
+    values["prefectures"] = list(case.prefectures.values_list("name", flat=True))
+    for key, kind in TAG_KEYS.items():
+        values[key] = list(case.tags.filter(kind=kind).values_list("code", flat=True))
+    return {**values, **changes}
+
+
+def test_seed_demo_keeps_a_case_staff_edited(seeded):
+    staff = User.objects.get(email="madoguchi@example.jp")
+    case = Case.objects.get(number=1)
+    case_update(case=case, values=case_values(case, summary="窓口で書き直した概要"), by=staff)
+    versions = case.history.count()
+
+    output = run_seed()
+
+    edited = Case.objects.get(number=1)
+    assert edited.summary == "窓口で書き直した概要"
+    assert edited.history.count() == versions
+    assert "事例: 新規 0件" in output
+
+
+def test_seed_demo_recreates_a_missing_case_and_leaves_the_others(seeded):
+    total = Case.objects.count()
+    Case.objects.filter(number=7).delete()
+    output = run_seed()
+    assert Case.objects.count() == total
+    assert Case.objects.filter(number=7, status="published").exists()
+    assert "事例: 新規 1件" in output
+
+
+def test_seed_demo_keeps_what_was_changed_on_demo_accounts(seeded):
+    staff = User.objects.get(email="madoguchi@example.jp")
+    manager = User.objects.get(email="jigyosha@example.jp")
+    services.user_set_active(user=manager, active=False, by=staff)
+    User.objects.filter(pk=staff.pk).update(full_name="窓口 さくら（改姓）")
+
+    run_seed()
+
+    assert User.objects.get(pk=manager.pk).is_active is False
+    assert User.objects.get(pk=staff.pk).full_name == "窓口 さくら（改姓）"
+
+
+def test_seed_demo_does_not_import_the_registry_again_over_changed_consents(seeded):
+    staff = User.objects.get(email="madoguchi@example.jp")
+    profile = ProviderProfile.objects.filter(consent_matching=True).select_related("corporation")[0]
+    profile_update(
+        corporation=profile.corporation,
+        challenges=profile.challenges.all(),
+        themes=profile.themes.all(),
+        consent_matching=False,
+        contact_person=profile.contact_person,
+        contact=profile.contact,
+        by=staff,
+    )
+    runs = ImportRun.objects.count()
+
+    output = run_seed()
+
+    assert ProviderProfile.objects.get(pk=profile.pk).consent_matching is False
+    assert ImportRun.objects.count() == runs
+    assert "取り込み済み" in output

@@ -1,4 +1,4 @@
-"""Fill an installation with demo data; safe to run again (later issues add their own data)."""
+"""Fill an installation with the demo data it lacks; never overwrites what people changed."""
 
 from dataclasses import dataclass
 
@@ -56,25 +56,30 @@ DEMO_USERS = (
 
 
 def demo_user_ensure(spec: DemoUser, *, with_password: bool) -> tuple[User, bool]:
-    """Create or update one demo account; return it and whether anything changed."""
+    """Create a missing demo account; return it and whether anything changed.
+
+    An existing account keeps whatever was changed since (name, role, switched off, password):
+    the seed runs at every `make run` and must not undo work. Two things are still made sure of:
+    where demo logins are off it has no password, and where they are on one without any password
+    gets the demo one (the password printed below then works).
+    """
     user = User.objects.filter(email__iexact=spec.email).first()
     created = user is None
-    if created:
-        user = User(email=spec.email)
-    wanted = {
-        "full_name": spec.full_name,
-        "role": spec.role,
-        "organization": spec.organization,
-        "corporation_number": spec.corporation_number,
-        "is_superuser": spec.superuser,
-        "is_staff": spec.superuser,
-        "is_active": True,
-        "is_demo": True,
-    }
-    changed = created or any(getattr(user, k) != v for k, v in wanted.items())
-    for key, value in wanted.items():
-        setattr(user, key, value)
-    if with_password and not user.check_password(spec.password):
+    if user is None:
+        user = User(
+            email=spec.email,
+            full_name=spec.full_name,
+            role=spec.role,
+            organization=spec.organization,
+            corporation_number=spec.corporation_number,
+            is_superuser=spec.superuser,
+            is_staff=spec.superuser,
+            is_active=True,
+            is_demo=True,
+        )
+        user.set_unusable_password()
+    changed = created
+    if with_password and not user.has_usable_password():
         user.set_password(spec.password)
         changed = True
     elif not with_password and user.has_usable_password():
@@ -82,14 +87,15 @@ def demo_user_ensure(spec: DemoUser, *, with_password: bool) -> tuple[User, bool
         changed = True
     if changed:
         user.full_clean(exclude=["password"])
-        user._change_reason = "seed_demo"
+        user._change_reason = "seed_demo"  # type: ignore[attr-defined]  # simple-history
         user.save()
     return user, changed
 
 
 class Command(BaseCommand):
     help = (
-        "デモ用のデータ（各役割のデモ利用者など）を作成します。何度実行しても同じ結果になります。"
+        "デモ用のデータ（各役割のデモ利用者、事例、事業者台帳など）のうち、ないものだけを"
+        "作成します。編集された内容は上書きしません（報告書の事例を読み込み直すには load_cases）。"
     )
 
     def handle(self, *args, **options):
