@@ -234,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Registry imports whose process was killed are marked interrupted (a rerun completes them).
+    "partners.sweep_import_runs": {
+        "task": "partners.sweep_import_runs",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
 }
 # Beat's own state (last run times) stays out of the repository.
 CELERY_BEAT_SCHEDULE_FILENAME = VAR_DIR / "celerybeat-schedule"

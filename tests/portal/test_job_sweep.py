@@ -248,3 +248,11 @@ def test_a_job_waiting_for_its_retry_is_not_taken_for_dead(sweep, enqueued):
     assert ReportJob.objects.get(pk=waiting.pk).heartbeat_at > timezone.now() - timedelta(minutes=1)
     assert sweep() == {"requeued": [], "failed": []}
     assert enqueued == []
+
+
+def test_beat_also_marks_killed_registry_imports_interrupted():
+    from partners.tasks import sweep_import_runs
+
+    entry = celery_app.conf.beat_schedule["partners.sweep_import_runs"]
+    assert entry["task"] == sweep_import_runs.name
+    assert entry["options"]["expires"] < entry["schedule"] <= settings.IMPORT_RUN_STALE_SECONDS
