@@ -25,6 +25,7 @@ from portal import jobs
 from portal.access import can_view_dashboard
 from portal.charts import bar_chart
 from portal.dates import fiscal_year_of, format_seireki, format_wareki
+from portal.params import parse_id
 from portal.pdf import html_to_pdf, render_report_html
 from portal.taxonomy import STAGE_MARKS, STAGES, STEPS
 
@@ -524,12 +525,12 @@ def register() -> None:
 
 # --- Request forms on /reports/ ----------------------------------------------------------------------
 def consortium_params(data) -> dict:
-    value = (data.get("consortium") or "").strip()
-    if not value.isdigit():
+    pk = parse_id(data.get("consortium"))
+    if pk is None:
         raise jobs.JobError("報告書を作る協働体を選んでください。")
-    if not Consortium.objects.filter(pk=int(value)).exists():
-        raise jobs.JobError(f"番号 {value} の協働体はありません。")
-    return {"consortium": int(value)}
+    if not Consortium.objects.filter(pk=pk).exists():
+        raise jobs.JobError(f"番号 {pk} の協働体はありません。")
+    return {"consortium": pk}
 
 
 def consortium_panel(request) -> dict | None:

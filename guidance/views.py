@@ -35,6 +35,7 @@ from guidance.models import (
 )
 from guidance.reports import fiscal_years
 from portal.access import is_window_staff, permission_required, require
+from portal.params import object_or_404, parse_int
 
 CONFLICT = (
     "この画面を開いた後に、ほかの人がこの項目を更新しました。入力内容は保存していません。"
@@ -198,8 +199,8 @@ def advance(request, pk: int):
     rights = _rights(request.user, consortium)
     next_stage = min(6, consortium.stage + 1)
     form = MoveForm(request.POST or None, initial={"to_stage": next_stage})
-    raw = request.POST.get("to_stage") or request.GET.get("to") or ""
-    target = int(raw) if raw.isdigit() and 1 <= int(raw) <= 6 else next_stage
+    raw = request.POST.get("to_stage") or request.GET.get("to")
+    target = parse_int(raw, min_value=1, max_value=6, default=next_stage)
     # What stands between the consortium and its next STEP, shown before anyone asks.
     next_step_stage = {1: 3, 2: 4}.get(consortium.step)
     missing = (
@@ -317,7 +318,7 @@ def actions(request, pk: int):
                 return redirect("guidance:actions", pk=pk)
         elif kind in ("done", "reopen"):
             require(rights["may_contribute"])
-            obj = get_object_or_404(Action, pk=request.POST.get("id"), consortium=consortium)
+            obj = object_or_404(Action, request.POST.get("id"), consortium=consortium)
             services.action_complete(action=obj, by=request.user, done=kind == "done")
             messages.success(
                 request,
@@ -349,7 +350,7 @@ def help_page(request, pk: int):
 @permission_required("manage_registry")
 def referrals(request):
     if request.method == "POST":
-        referral = get_object_or_404(Referral, pk=request.POST.get("id"))
+        referral = object_or_404(Referral, request.POST.get("id"))
         try:
             services.referral_move(
                 referral=referral, to=request.POST.get("to", ""), by=request.user
@@ -370,8 +371,8 @@ def referrals(request):
 
 @permission_required("view_dashboard")
 def dashboard(request):
-    days = request.GET.get("days", "")
-    stalled_days = int(days) if days.isdigit() and 1 <= int(days) <= 365 else selectors.STALLED_DAYS
+    days = request.GET.get("days")
+    stalled_days = parse_int(days, min_value=1, max_value=365, default=selectors.STALLED_DAYS)
     data = selectors.dashboard(user=request.user, stalled_days=stalled_days)
     return render(request, "guidance/dashboard.html", {"d": data, "years": fiscal_years()})
 
@@ -472,8 +473,8 @@ def members(request, pk: int):
                 messages.success(request, f"{data['number'].name}を参加法人に加えました。")
                 return redirect("guidance:members", pk=pk)
             if kind == "leave":
-                membership = get_object_or_404(
-                    Membership, pk=request.POST.get("id"), consortium=consortium
+                membership = object_or_404(
+                    Membership, request.POST.get("id"), consortium=consortium
                 )
                 services.member_leave(membership=membership, by=request.user)
                 messages.success(request, f"{membership.corporation.name}の脱退を記録しました。")

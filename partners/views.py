@@ -31,6 +31,7 @@ from partners.models import (
     SubMeeting,
 )
 from portal.access import is_window_staff, permission_required, require
+from portal.params import parse_corporate_number, parse_id, parse_int
 
 
 def _stamp() -> str:
@@ -157,8 +158,8 @@ def match(request, number: str):
             services=data["services"],
             complementary_size=data["size_mode"] == "complementary",
         )
-    elif "top" in request.GET and request.GET["top"].isdigit():
-        top = max(1, min(200, int(request.GET["top"])))
+    elif (asked := parse_int(request.GET.get("top"))) is not None:
+        top = max(1, min(200, asked))
     results = [] if params is not None and not form.is_valid() else None
     if results is None:
         results = selectors.match_candidates(
@@ -172,7 +173,7 @@ def match(request, number: str):
 @permission_required("manage_registry")
 def weights_save(request):
     form = WeightsForm(request.POST)
-    number = request.POST.get("number", "")
+    number = parse_corporate_number(request.POST.get("number"))
     if form.is_valid():
         values = {
             k: form.cleaned_data[k] for k in ("region", "size", "challenges", "themes", "services")
@@ -373,15 +374,15 @@ def meeting(request, pk: int):
         if action == "move":
             moves = {}
             for key, value in request.POST.items():
-                if key.startswith("group-") and key[6:].isdigit():
-                    moves[int(key[6:])] = int(value) if value.isdigit() and int(value) > 0 else None
+                if key.startswith("group-") and (participant_id := parse_id(key[6:])):
+                    moves[participant_id] = parse_int(value, min_value=1, max_value=10_000)
             changed = services.submeeting_move(meeting=meeting, moves=moves, by=request.user)
             messages.success(request, f"{changed}法人のグループを変更しました。")
             return redirect("partners:meeting", pk=pk)
         if action == "remove":
             services.submeeting_remove(
                 meeting=meeting,
-                corporation_id=int(request.POST.get("corporation", "0") or 0),
+                corporation_id=parse_id(request.POST.get("corporation")) or 0,
                 by=request.user,
             )
             messages.success(request, "参加者から外しました。")

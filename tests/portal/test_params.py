@@ -7,7 +7,16 @@ from django.core.exceptions import BadRequest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.params import int_list, parse_date, parse_id, parse_int, require_int
+from portal.params import (
+    MAX_ID,
+    int_list,
+    parse_corporate_number,
+    parse_date,
+    parse_id,
+    parse_int,
+    require_int,
+)
+from portal.validators import corporate_number_check_digit
 
 
 @given(st.text())
@@ -47,3 +56,54 @@ def test_nul_in_a_query_is_a_400(client, db):
     response = client.get("/cases/", {"q": "a\x00b"})
     assert response.status_code == 400
     assert "処理できません" in response.content.decode()
+
+
+@given(st.text())
+def test_any_text_parses_to_a_checked_corporate_number_or_none(raw):
+    value = parse_corporate_number(raw)
+    assert value is None or (len(value) == 13 and value.isascii() and value.isdigit())
+
+
+@given(st.integers(min_value=0, max_value=10**12 - 1))
+def test_every_corporate_number_with_its_check_digit_parses(base):
+    digits = f"{base:012d}"
+    number = f"{corporate_number_check_digit(digits)}{digits}"
+    assert parse_corporate_number(number) == number
+    wrong = f"{(int(number[0]) + 1) % 10}{digits}"
+    assert parse_corporate_number(wrong) is None
+
+
+@pytest.mark.parametrize(
+    "raw", ["../../x", "７００００１２０５０００２", "7000012050002\x00", "", None]
+)
+def test_things_that_are_not_corporate_numbers_give_none(raw):
+    assert parse_corporate_number(raw) is None
+
+
+@given(st.lists(st.text(), max_size=8), st.integers(min_value=1, max_value=5))
+def test_an_int_list_holds_only_distinct_bounded_ids(raws, limit):
+    values = int_list(raws, limit=limit)
+    assert len(values) <= limit
+    assert len(set(values)) == len(values)
+    assert all(1 <= v <= MAX_ID for v in values)
+
+
+def test_a_reason_of_ours_is_shown_on_the_400_page(client, db):
+    response = client.get("/cases/", {"q": "a\x00b"})
+    assert "入力に使えない文字（NUL）が含まれています。" in response.content.decode()
+
+
+def test_djangos_own_400_stays_generic(client, db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    response = client.get("/cases/", {"a": "1", "b": "2", "c": "3"})
+    assert response.status_code == 400  # Django's TooManyFieldsSent, in English: not shown
+    html = response.content.decode()
+    assert "処理できません" in html
+    assert "exceeded" not in html
+
+
+def test_a_number_where_a_code_is_expected_is_never_a_broken_redirect(client, staff):
+    client.force_login(staff)
+    response = client.post("/partners/weights/", {"number": "../../x"})
+    assert response.status_code == 302
+    assert response["Location"] == "/partners/"
