@@ -44,6 +44,8 @@ LONG = "x" * 5000
 HOSTILE = ["²", "abc", "-1", "0", HUGE, "../../x", "\x00", LONG, "2026-02-30", "0000-00-00", "１２"]
 # The values that reach furthest into a view when they sit next to a valid branch choice.
 SHARP = ["²", "abc", HUGE]
+# The two that pass the naive checks (str.isdigit(), int()) and still break a query.
+ALONE = ["²", HUGE]
 
 # Parameter names the views, selectors and report kinds read directly from request.GET/POST
 # (grep 'request.GET', 'request.POST', 'params.get'); the form and filter fields are added below.
@@ -69,6 +71,11 @@ BRANCH_VALUES = {
     "answer": ["accept", "decline"],
     "status": ["published", "draft", "done", "todo"],
 }  # fmt: skip
+
+# A superuser is window staff on every page (portal/access.py) except where superusers are a rule
+# of their own: there the staff walk already reads every parameter, so the superuser's walk reads
+# them only on those pages and opens the others with their real and hostile ids.
+OWN_PAGES = {"superuser": ("accounts/", "reports/")}
 
 # Django's admin is excluded: it is Django's own code (tested upstream), only superusers reach it,
 # and its ~150 URLs would triple the walk's time.
@@ -314,7 +321,7 @@ def batches(world, route: Route):
     source = view_source(route)
     for name in dict.fromkeys(INTEGER_LIKE + READ_DIRECTLY):
         if f'"{name}"' in source:
-            for value in SHARP:
+            for value in ALONE:
                 yield "get", {name: value}
                 yield "post", {name: value}
     for choice in branch_choices(route):
@@ -359,11 +366,7 @@ def walk(client, world, role: str) -> tuple[list[str], int]:
                             f"{response.status_code}")  # fmt: skip
         return response
 
-    import os
-    import time
-
     for route in all_routes():
-        started, before = time.monotonic(), sent
         full, hostile = paths(world, route)
         opened = False
         for path in full + hostile:
@@ -376,14 +379,11 @@ def walk(client, world, role: str) -> tuple[list[str], int]:
                 # Other real ids run the same code as the first opened; hostile ids end in 404.
                 continue
             opened = True
+            if role in OWN_PAGES and not route.text.startswith(OWN_PAGES[role]):
+                continue
             for method, data in batches(world, route):
                 if not _refused(answers[method]):  # 403 and 405 come before the parameters
                     send(path, method, data)
-        if os.environ.get("HOSTILE_PROFILE"):
-            with open(os.environ["HOSTILE_PROFILE"], "a") as out:
-                out.write(
-                    f"{time.monotonic() - started:6.2f}s {sent - before:5d} {role} {route.text}\n"
-                )
     return failures, sent
 
 
