@@ -403,6 +403,31 @@ def test_no_page_answers_a_server_error_to_hostile_values(client, world, role):
     assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(failures)
 
 
+# --- The server errors issue 18 reported, each answered now -----------------------------------------
+def test_the_reported_server_errors_are_answered(client, world, staff):
+    from guidance.models import Consortium
+    from partners.models import SubMeeting
+
+    client.force_login(staff)
+    ours = Consortium.objects.get(name="長野北部介護人材ネットワーク")
+    meeting = SubMeeting.objects.get()
+    assert client.get("/cases/compare/", {"n": "²"}).status_code == 200
+    assert client.get("/dashboard/", {"days": "²"}).status_code == 200
+    assert client.get(f"/consortia/{ours.pk}/advance/", {"to": "²"}).status_code == 200
+    done = client.post(f"/consortia/{ours.pk}/actions/", {"action": "done", "id": "abc"})
+    assert done.status_code == 404
+    remove = client.post(
+        f"/partners/meetings/{meeting.pk}/", {"action": "remove", "corporation": "abc"}
+    )
+    assert remove.status_code == 302
+    weights = client.post("/partners/weights/", {"number": "../../x"})
+    assert weights["Location"] == "/partners/"  # not a link to a 法人番号 that cannot exist
+    report = client.post(
+        "/reports/request/", {"kind": "consortium", "consortium": "²"}, follow=True
+    )
+    assert "報告書を作る協働体を選んでください。" in report.content.decode()
+
+
 # --- Bodies that are not forms ----------------------------------------------------------------------
 @pytest.mark.parametrize(
     "path", ["/partners/imports/", "/consortia/{pk}/items/{item}/", "/accounts/login/"]
