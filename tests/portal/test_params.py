@@ -100,3 +100,17 @@ def test_djangos_own_400_stays_generic(client, db, settings):
     html = response.content.decode()
     assert "処理できません" in html
     assert "exceeded" not in html
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999999", "²", "-1", "abc", "0"])
+def test_a_choice_of_ids_refuses_what_cannot_be_an_id_without_asking_the_database(db, raw):
+    from django.core.exceptions import ValidationError
+
+    from partners.models import Theme
+    from portal.forms import IdsChoiceField
+
+    field = IdsChoiceField(queryset=Theme.objects.all())
+    theme = Theme.objects.order_by("pk").first()
+    assert list(field.clean([str(theme.pk)])) == [theme]
+    with pytest.raises(ValidationError):
+        field.clean([str(theme.pk), raw])
