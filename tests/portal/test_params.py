@@ -114,3 +114,11 @@ def test_a_choice_of_ids_refuses_what_cannot_be_an_id_without_asking_the_databas
     assert list(field.clean([str(theme.pk)])) == [theme]
     with pytest.raises(ValidationError):
         field.clean([str(theme.pk), raw])
+
+
+def test_a_bad_host_gets_the_generic_400_page(client, db):
+    response = client.get("/cases/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "処理できません" in html
+    assert "evil.example" not in html
