@@ -3,7 +3,8 @@
 Every integer, id, date and code that a view reads from the URL, the query string or a POST body
 goes through a form or through these helpers; nothing calls int() on request data. A value that
 does not parse is answered, never raised as a 500: helpers either return the caller's default,
-raise InvalidInput (400, a Japanese page saying why) or Http404 (for ids of objects that do not exist).
+raise InvalidInput (400, a Japanese page saying why) or Http404 (for ids of objects that do not
+exist).
 
 ASCII digits only: "²" and "٣" pass str.isdigit() but are not numbers a person typed here.
 """

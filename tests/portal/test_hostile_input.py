@@ -290,6 +290,13 @@ def view_source(route: Route) -> str:
         return ""
 
 
+def reads(route: Route, method: str) -> bool:
+    """Whether the view reads request.GET / request.POST itself (class-based views: assume so)."""
+    if hasattr(route.callback, "view_class"):
+        return True
+    return f"request.{method.upper()}" in view_source(route)
+
+
 def branch_choices(route: Route) -> list[dict[str, str]]:
     """The branch-choosing values the route's view names in its source."""
     source = view_source(route)
@@ -312,11 +319,12 @@ def batches(world, route: Route):
     names = parameter_names(world)
     # NUL is answered by RejectNulMiddleware before any view: once is enough.
     yield "get", dict.fromkeys(names, "\x00")
-    for value in HOSTILE:
-        if value != "\x00":
-            everything = dict.fromkeys(names, value)
-            yield "get", everything
-            yield "post", everything
+    for method in ("get", "post"):
+        # Where the view does not read this method's values itself (only templates or helpers
+        # might), the sharpest values are enough.
+        for value in HOSTILE if reads(route, method) else SHARP:
+            if value != "\x00":
+                yield method, dict.fromkeys(names, value)
     # A parameter the view reads itself is also sent alone (others absent may take another path).
     source = view_source(route)
     for name in dict.fromkeys(INTEGER_LIKE + READ_DIRECTLY):
