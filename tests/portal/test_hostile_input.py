@@ -2,11 +2,13 @@
 
 The walk reads the URL patterns from the resolver, so a new page is covered the day it is added
 (a path converter without a seeded value fails the test until one is given below). Each page is
-opened with real ids of a small seeded world and with hostile ids, then sent GET and POST bodies
-where every parameter name the portal reads carries one hostile value at a time, plus each
-integer-like parameter alone, plus the values that choose a branch of a view (action=measure, ...)
-with hostile values beside them. Exceptions are caught per request and listed, with the page, the
-role, the method and the values, in one failure message.
+opened with the real ids of a small seeded world and with hostile ids. On the first real page a
+role may open, it then sends GET and POST bodies in which every parameter name the portal reads
+carries one hostile value at a time (the whole list where the view reads that method's values,
+the sharpest values elsewhere), each integer-like parameter the view names alone, and each value
+that chooses a branch of the view (action=measure, ...) with hostile values beside it.
+Exceptions are caught per request and listed, with the page, the role, the method and the
+values, in one failure message.
 """
 
 import inspect
