@@ -16,6 +16,7 @@ from cases.models import Case, Region
 from cases.similarity import Profile
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
+from portal.params import int_list
 
 BROWSE_CACHE_SECONDS = 600
 
@@ -94,7 +95,7 @@ def compare(request):
     cases = []
     if form.is_valid():
         cases = selectors.case_compare(numbers=form.cleaned_data["n"], user=request.user)
-    chosen = [int(v) for v in params.getlist("n") if v.isdigit()][:4]
+    chosen = int_list(params.getlist("n"), limit=4)
     slots = [{"slot": i + 1, "selected": (chosen + [None] * 4)[i]} for i in range(4)]
     context = {"form": form, "cases": cases, "choices": choices, "slots": slots}
     return render(request, "cases/compare.html", context)

@@ -18,6 +18,7 @@ from guidance.models import (
     Stage,
 )
 from partners.models import Corporation, Municipality, Theme
+from portal.forms import IdsChoiceField
 from portal.text import normalize
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -55,7 +56,7 @@ class ConsortiumCreateForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label="主な市区町村", queryset=Municipality.objects.none(), required=False
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = IdsChoiceField(
         label="協働の内容",
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -287,6 +288,7 @@ class ExpertForm(forms.ModelForm):
     class Meta:
         model = Expert
         fields = ["name", "kind", "organization", "region", "fields", "contact", "note", "active"]
+        field_classes = {"fields": IdsChoiceField}
         widgets = {
             "fields": forms.CheckboxSelectMultiple,
             "note": forms.Textarea(attrs={"rows": 2}),

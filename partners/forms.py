@@ -12,6 +12,7 @@ from partners.models import (
     SubMeeting,
     Theme,
 )
+from portal.forms import IdsChoiceField
 from portal.text import normalize
 from portal.validators import is_valid_corporate_number
 
@@ -26,13 +27,13 @@ class UploadForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    challenges = forms.ModelMultipleChoiceField(
+    challenges = IdsChoiceField(
         label="経営課題",
         queryset=Challenge.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = IdsChoiceField(
         label="関心テーマ",
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,

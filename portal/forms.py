@@ -7,7 +7,25 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from portal import access
 from portal.models import Role, User
+from portal.params import parse_id
 from portal.validators import validate_corporate_number
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses values which cannot be ids before it asks the
+    database: Django passes them to a pk__in query, where SQLite raises OverflowError (a 500)
+    for a number beyond 64 bits."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value:
+                if parse_id(str(pk)) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
 
 
 class EmailLoginForm(AuthenticationForm):

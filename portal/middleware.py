@@ -5,7 +5,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import BadRequest
+
+from portal.params import InvalidInput
 
 SESSION_KEY = "portal_last_seen"
 # Record activity at most once a minute, so that most requests write nothing to the session.
@@ -43,7 +44,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or _carries_nul(request.GET) or _carries_nul(request.POST):
-            raise BadRequest("入力に使えない文字（NUL）が含まれています。")
+            raise InvalidInput("入力に使えない文字（NUL）が含まれています。")
         return self.get_response(request)
 
 

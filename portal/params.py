@@ -3,7 +3,8 @@
 Every integer, id, date and code that a view reads from the URL, the query string or a POST body
 goes through a form or through these helpers; nothing calls int() on request data. A value that
 does not parse is answered, never raised as a 500: helpers either return the caller's default,
-raise BadRequest (400, a Japanese page) or Http404 (for ids of objects that do not exist).
+raise InvalidInput (400, a Japanese page saying why) or Http404 (for ids of objects that do not
+exist).
 
 ASCII digits only: "²" and "٣" pass str.isdigit() but are not numbers a person typed here.
 """
@@ -18,7 +19,14 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from portal.validators import is_valid_corporate_number
+
 M = TypeVar("M", bound=Model)
+
+
+class InvalidInput(BadRequest):
+    """A 400 whose message, in Japanese, is shown to the person on the error page."""
+
 
 _INT = re.compile(r"-?[0-9]{1,18}")
 # The largest id any of our tables can hold (PostgreSQL bigint); larger ids cannot exist.
@@ -58,7 +66,7 @@ def require_int(
     """Like parse_int, but a bad value is a 400 answer with a Japanese reason."""
     value = parse_int(raw, min_value=min_value, max_value=max_value)
     if value is None:
-        raise BadRequest(f"{label}が正しくありません。")
+        raise InvalidInput(f"{label}が正しくありません。")
     return value
 
 
@@ -96,6 +104,19 @@ def parse_date(raw: object, *, default: dt.date | None = None) -> dt.date | None
 def parse_choice(raw: object, choices: Iterable[str], *, default: str | None = None) -> str | None:
     """`raw` if it is one of `choices`, else `default`."""
     return raw if isinstance(raw, str) and raw in set(choices) else default
+
+
+_CORPORATE_NUMBER = re.compile(r"[0-9]{13}")
+
+
+def parse_corporate_number(raw: object) -> str | None:
+    """A 法人番号 (13 ASCII digits with a matching check digit), or None."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    if not _CORPORATE_NUMBER.fullmatch(text) or not is_valid_corporate_number(text):
+        return None
+    return text
 
 
 def has_nul(values: Iterable[str]) -> bool:

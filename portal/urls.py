@@ -83,6 +83,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "portal.views.bad_request"
+
 admin.site.site_header = "協働化支援ポータル 管理サイト"
 admin.site.site_title = "協働化支援ポータル 管理"
 admin.site.index_title = "管理"

@@ -15,6 +15,7 @@ from portal.access import permission_required, require
 from portal.forms import EmailLoginForm, InviteForm
 from portal.health import health_response
 from portal.models import JobStatus, User
+from portal.params import InvalidInput
 
 
 @permission_required("view_home")
@@ -34,6 +35,12 @@ def favicon(request):
 def healthz(request):
     # Normally answered by portal.health.HealthCheckMiddleware; kept so the URL can be reversed.
     return health_response()
+
+
+def bad_request(request, exception):
+    """The 400 page, saying why when the portal gave the reason (Django's own stay generic)."""
+    reason = str(exception) if isinstance(exception, InvalidInput) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 # --- Accounts -----------------------------------------------------------------------------------
