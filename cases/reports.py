@@ -173,7 +173,7 @@ def register() -> None:
     )
 
 
-def params_from(data) -> dict:
+def params_from(data, *, user=None) -> dict:
     """The request form (or the library's current filters) as job parameters; bad values refused."""
     from cases.models import Prefecture
 

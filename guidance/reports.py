@@ -537,11 +537,12 @@ def register() -> None:
 
 
 # --- Request forms on /reports/ ----------------------------------------------------------------------
-def consortium_params(data) -> dict:
+def consortium_params(data, *, user=None) -> dict:
     pk = parse_id(data.get("consortium"))
     if pk is None:
         raise jobs.JobError("報告書を作る協働体を選んでください。")
-    if not Consortium.objects.filter(pk=pk).exists():
+    consortia = Consortium.objects.all() if user is None else Consortium.objects.visible_to(user)
+    if not consortia.filter(pk=pk).exists():
         raise jobs.JobError(f"番号 {pk} の協働体はありません。")
     return {"consortium": pk}
 
@@ -556,7 +557,7 @@ def consortium_panel(request) -> dict | None:
     }
 
 
-def prefecture_params(data) -> dict:
+def prefecture_params(data, *, user=None) -> dict:
     return {"fiscal_year": _fiscal_year({"fiscal_year": (data.get("fiscal_year") or "").strip()})}
 
 

@@ -398,11 +398,14 @@ def submeeting_add(*, meeting: SubMeeting, corporations, by) -> int:
     return len(new)
 
 
-def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> None:
+def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> bool:
+    """Take a corporation off the participants; False when it was not one of them."""
     participant = meeting.participants.filter(corporation_id=corporation_id).first()
-    if participant:
-        participant._history_user = by  # type: ignore[attr-defined]
-        participant.delete()
+    if participant is None:
+        return False
+    participant._history_user = by  # type: ignore[attr-defined]
+    participant.delete()
+    return True
 
 
 def submeeting_group(*, meeting: SubMeeting, group_size: int, by) -> None:

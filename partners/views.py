@@ -449,12 +449,15 @@ def meeting(request, pk: int):
             messages.success(request, f"{changed}法人のグループを変更しました。")
             return redirect("partners:meeting", pk=pk)
         if action == "remove":
-            services.submeeting_remove(
+            removed = services.submeeting_remove(
                 meeting=meeting,
                 corporation_id=parse_id(request.POST.get("corporation")) or 0,
                 by=request.user,
             )
-            messages.success(request, "参加者から外しました。")
+            if removed:
+                messages.success(request, "参加者から外しました。")
+            else:
+                messages.error(request, "指定された法人はこの分科会の参加者ではありません。")
             return redirect("partners:meeting", pk=pk)
     groups, unplaced = selectors.submeeting_groups(meeting=meeting)
     group_numbers = list(range(1, max([g["number"] for g in groups] + [0]) + 2))

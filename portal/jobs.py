@@ -50,7 +50,7 @@ def _no_description(params: dict) -> str:
     return ""
 
 
-def _no_params(data) -> dict:
+def _no_params(data, *, user=None) -> dict:
     return {}
 
 
@@ -62,7 +62,9 @@ class JobKind:
     # Who may download a finished file of this kind (on top of seeing the job at all).
     may_download: Callable[..., bool] = _anyone
     describe: Callable[[dict], str] = _no_description
-    # Reads the request form into the job's parameters; raises JobError on bad input.
+    # Reads the request form into the job's parameters for `user` (None: the server itself, as
+    # render_report); raises JobError on bad input, and answers an object the user may not see
+    # exactly as a missing one.
     params_from: Callable[..., dict] = _no_params
     # The request form on /reports/: (request) -> {"template", "context"} or None (not offered).
     panel: Callable | None = None

@@ -123,7 +123,7 @@ def report_request(request):
         kind = job_kinds.get_kind(request.POST.get("kind", ""))
         if kind.name == "selftest":
             raise PermissionDenied
-        params = kind.params_from(request.POST)
+        params = kind.params_from(request.POST, user=request.user)
     except job_kinds.JobError as exc:
         messages.error(request, str(exc))
         return redirect("reports")

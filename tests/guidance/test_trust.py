@@ -11,6 +11,7 @@ from django.utils import timezone
 from guidance import access, reports, selectors, services
 from guidance.models import Consortium, Measurement, MemberRole, MembershipState
 from partners import links
+from portal.models import ReportJob
 from tests.factories import CorporationFactory, UserFactory, profile_for
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,18 @@ def test_the_report_kind_the_list_and_the_home_honour_visibility(client, world):
     client.force_login(outsider)
     assert ours.name not in client.get(reverse("guidance:index")).content.decode()
     assert ours.name not in client.get(reverse("home")).content.decode()
+
+
+def test_asking_for_an_unseen_consortiums_report_answers_as_for_a_missing_one(client, world):
+    """The request form must not tell an outsider which consortium ids exist."""
+    client.force_login(world["outsider"])
+    missing_pk = Consortium.objects.order_by("-pk").first().pk + 100
+    for pk in (world["ours"].pk, missing_pk):
+        response = client.post(
+            reverse("report_request"), {"kind": "consortium", "consortium": pk}, follow=True
+        )
+        assert f"番号 {pk} の協働体はありません" in response.content.decode()
+    assert not ReportJob.objects.filter(requested_by=world["outsider"]).exists()
 
 
 # --- The gate ----------------------------------------------------------------------------------------

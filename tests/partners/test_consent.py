@@ -252,3 +252,6 @@ def test_hostile_meeting_values_get_an_answer_not_a_500(client, staff, parties):
             == 302
         )
     assert meeting.participants.count() == 2
+    page = client.post(url, {"action": "remove", "corporation": "abc"}, follow=True)
+    assert "参加者ではありません" in page.content.decode()
+    assert "参加者から外しました" not in page.content.decode()
