@@ -155,3 +155,28 @@ def profile_for(corporation, *, challenges=(), themes=(), consent=True, contact=
     profile.challenges.set(Challenge.objects.filter(code__in=challenges))
     profile.themes.set(Theme.objects.filter(code__in=themes))
     return profile
+
+
+def submeeting_with(corporations, *, by, group_size=4, grouped=False, **values):
+    """A theme sub-meeting on 人材確保 with these corporations as participants (made through the
+    services, as staff would); `grouped` also proposes the groups."""
+    from datetime import date
+
+    from partners import services
+    from partners.models import Theme
+
+    fields = {
+        "title": "人材確保分科会",
+        "theme": Theme.objects.get(code="workforce"),
+        "held_on": date(2026, 12, 10),
+        "place": "長野市",
+        "online": False,
+        "group_size": group_size,
+        "note": "",
+        **values,
+    }
+    meeting = services.submeeting_create(values=fields, by=by)
+    services.submeeting_add(meeting=meeting, corporations=list(corporations), by=by)
+    if grouped:
+        services.submeeting_group(meeting=meeting, group_size=group_size, by=by)
+    return meeting

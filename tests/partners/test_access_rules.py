@@ -14,9 +14,15 @@ from openpyxl import load_workbook
 
 from partners import exports, services
 from partners.access import RegistryViewer
-from partners.models import Corporation, Introduction, Theme
+from partners.models import Corporation, Introduction
 from partners.selectors import match_candidates, registry_queryset, submeeting_groups
-from tests.factories import CorporationFactory, MunicipalityFactory, UserFactory, profile_for
+from tests.factories import (
+    CorporationFactory,
+    MunicipalityFactory,
+    UserFactory,
+    profile_for,
+    submeeting_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -273,21 +279,7 @@ def test_registry_export_rows_ask_the_viewer_for_contact_details(manager, world)
 
 @pytest.fixture
 def meeting(staff, world):
-    from datetime import date
-
-    meeting = services.submeeting_create(
-        values={
-            "title": "人材確保分科会",
-            "theme": Theme.objects.get(code="workforce"),
-            "held_on": date(2026, 12, 10),
-            "place": "長野市",
-            "online": False,
-            "group_size": 4,
-            "note": "",
-        },
-        by=staff,
-    )
-    services.submeeting_add(meeting=meeting, corporations=world["corps"].values(), by=staff)
+    meeting = submeeting_with(world["corps"].values(), by=staff)
     return meeting
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from partners import services
 from partners.models import Introduction, IntroductionParty, IntroductionStatus, PartyResponse
-from tests.factories import CorporationFactory, MunicipalityFactory, profile_for
+from tests.factories import CorporationFactory, MunicipalityFactory, profile_for, submeeting_with
 
 pytestmark = pytest.mark.django_db
 
@@ -224,23 +224,7 @@ def test_hostile_values_get_an_answer_not_a_500(client, staff, parties, intro):
 
 
 def test_hostile_meeting_values_get_an_answer_not_a_500(client, staff, parties):
-    from datetime import date
-
-    from partners.models import Theme
-
-    meeting = services.submeeting_create(
-        values={
-            "title": "分科会",
-            "theme": Theme.objects.get(code="workforce"),
-            "held_on": date(2026, 12, 10),
-            "place": "",
-            "online": False,
-            "group_size": 4,
-            "note": "",
-        },
-        by=staff,
-    )
-    services.submeeting_add(meeting=meeting, corporations=list(parties), by=staff)
+    meeting = submeeting_with(parties, by=staff, title="分科会", place="")
     client.force_login(staff)
     url = reverse("partners:meeting", args=[meeting.pk])
     for value in ("abc", "²", "-1", "9" * 40):

@@ -2,15 +2,14 @@
 formula, even when an imported file's names start with = + - @ or a tab."""
 
 import csv
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from partners import exports, services
+from partners import exports
 from partners.imports import PROFILE_HEADER, establishments_import, profiles_import
-from partners.models import Corporation, Theme
-from tests.factories import _corporate_number, profile_for
+from partners.models import Corporation
+from tests.factories import _corporate_number, profile_for, submeeting_with
 from tests.spreadsheet_checks import (
     HOSTILE,
     assert_csv_neutral,
@@ -86,21 +85,7 @@ def grouped_meeting(staff, imported):
     corporations, _names = imported
     for corporation in corporations:
         profile_for(corporation, challenges=["recruiting"], themes=["workforce"])
-    meeting = services.submeeting_create(
-        values={
-            "title": "人材確保分科会",
-            "theme": Theme.objects.get(code="workforce"),
-            "held_on": date(2026, 12, 10),
-            "place": "長野市",
-            "online": False,
-            "group_size": 4,
-            "note": "",
-        },
-        by=staff,
-    )
-    services.submeeting_add(meeting=meeting, corporations=corporations, by=staff)
-    services.submeeting_group(meeting=meeting, group_size=4, by=staff)
-    return meeting
+    return submeeting_with(corporations, by=staff, grouped=True)
 
 
 def test_the_meeting_group_exports_write_imported_names_as_text(client, staff, grouped_meeting):

@@ -2,7 +2,6 @@
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -10,9 +9,9 @@ from openpyxl import load_workbook
 
 from partners import services
 from partners.grouping import capacities
-from partners.models import SubMeetingParticipant, Theme
+from partners.models import SubMeetingParticipant
 from partners.selectors import submeeting_groups
-from tests.factories import CorporationFactory, MunicipalityFactory, profile_for
+from tests.factories import CorporationFactory, MunicipalityFactory, profile_for, submeeting_with
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +29,7 @@ def meeting(staff):
         c = CorporationFactory(sites=[(south, 35.51 + i / 200, 137.82, "訪問介護", None)] * 1)
         profile_for(c, challenges=["succession"], themes=["supplies"])
         corporations.append(c)
-    meeting = services.submeeting_create(
-        values={
-            "title": "人材確保分科会",
-            "theme": Theme.objects.get(code="workforce"),
-            "held_on": date(2026, 12, 10),
-            "place": "長野市",
-            "online": False,
-            "group_size": 4,
-            "note": "",
-        },
-        by=staff,
-    )
-    services.submeeting_add(meeting=meeting, corporations=corporations, by=staff)
-    return meeting
+    return submeeting_with(corporations, by=staff)
 
 
 def test_group_sizes_are_as_even_as_possible():

@@ -1,8 +1,6 @@
 """Responses with personal data or files say `Cache-Control: private, no-store`; public pages for
 anonymous visitors and static files keep their own caching."""
 
-from datetime import date
-
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -11,11 +9,15 @@ from django.urls import reverse
 from guidance import services as guidance_services
 from guidance.models import ConsortiumForm, MemberRole
 from guidance.reference import sync_reference_data
-from partners import services as partner_services
 from partners.imports import establishments_import
-from partners.models import Theme
 from portal.models import JobStatus
-from tests.factories import CorporationFactory, MunicipalityFactory, ReportJobFactory, profile_for
+from tests.factories import (
+    CorporationFactory,
+    MunicipalityFactory,
+    ReportJobFactory,
+    profile_for,
+    submeeting_with,
+)
 from tests.spreadsheet_checks import open_data_row, write_open_data
 
 pytestmark = pytest.mark.django_db
@@ -87,13 +89,7 @@ def test_registry_pages_and_exports_with_contact_details_are_not_stored(client, 
     assert_no_store(client.get(reverse("partners:introductions")))
     for fmt in ("csv", "xlsx"):
         assert_no_store(client.get(reverse("partners:export", args=[fmt])))
-    meeting = partner_services.submeeting_create(
-        values={"title": "人材確保分科会", "theme": Theme.objects.get(code="workforce"),
-                "held_on": date(2026, 12, 10), "place": "長野市", "online": False,
-                "group_size": 4, "note": ""},
-        by=staff,
-    )  # fmt: skip
-    partner_services.submeeting_add(meeting=meeting, corporations=corporations, by=staff)
+    meeting = submeeting_with(corporations, by=staff)
     for fmt in ("csv", "xlsx"):
         assert_no_store(client.get(reverse("partners:meeting_export", args=[meeting.pk, fmt])))
 
