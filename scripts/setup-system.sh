@@ -6,6 +6,7 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0  # WeasyPrint
   fonts-noto-cjk                                                      # Japanese glyphs in PDFs
   poppler-utils                                                       # pdftotext / pdffonts in tests
+  libreoffice-calc-nogui                                              # XLSX files open in a real spreadsheet (tests)
   chromium                                                            # browser tests
   sqlite3 postgresql-client redis-tools                               # clients used by scripts
 )
