@@ -211,11 +211,13 @@ def test_a_manager_requests_and_downloads_their_own_report_and_never_anothers(
         "filename*=" in download["Content-Disposition"]
     )
 
-    # Another consortium: refused at the request, and its file is not served even by URL.
+    # Another consortium: refused at the request exactly as a missing one (its existence is not
+    # told), and its file is not served even by URL.
     refused = client.post(
-        reverse("report_request"), {"kind": "consortium", "consortium": theirs.pk}
+        reverse("report_request"), {"kind": "consortium", "consortium": theirs.pk}, follow=True
     )
-    assert refused.status_code == 403
+    assert f"番号 {theirs.pk} の協働体はありません" in refused.content.decode()
+    assert ReportJob.objects.count() == 1
     other = portal_services.job_request(
         kind="consortium", params={"consortium": theirs.pk}, by=official
     )
