@@ -1,7 +1,7 @@
 """The consortium progress report and the prefectural report, read back from the PDF and XLSX,
 and the /reports/ page as each role meets it: request, reuse, download, refusal."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -24,6 +24,7 @@ from portal import services as portal_services
 from portal.dates import format_seireki, format_wareki
 from portal.models import JobStatus, ReportArtifact, ReportJob
 from portal.pdf import html_to_pdf
+from portal.spreadsheets import Percent
 from tests.reports.helpers import fonts, page_count, pages, squeeze
 
 pytestmark = pytest.mark.django_db
@@ -100,17 +101,27 @@ def test_the_prefectural_pdf_and_spreadsheet_hold_the_same_figures(progressed, t
     assert len(book.sheetnames) == 1 + len(report.tables)
     for table, sheet in zip(report.tables, book.worksheets[1:], strict=True):
         assert squeeze(table.title) in text
+        # Row 1 title, row 2 source and as-of date, row 3 the header, then the typed rows:
+        # dates as dates and rates as ratios (issue 17 point 6; they were text and whole percents).
+        assert [c.value for c in sheet[3]] == table.header
         rows = [
             list(r)
-            for r in sheet.iter_rows(min_row=3, max_row=2 + len(table.rows), values_only=True)
+            for r in sheet.iter_rows(min_row=4, max_row=3 + len(table.rows), values_only=True)
         ]
-        assert rows == [
-            [format_seireki(v) if isinstance(v, date) else v for v in r] for r in table.rows
-        ]
+        assert rows == [[xlsx_expected(v) for v in r] for r in table.rows]
     stages = next(t for t in report.tables if t.key == "stages")
     assert [r[2] for r in stages.rows] == [1, 1, 0, 0, 0, 0]  # ours at ②, theirs at ①
     kpis = next(t for t in report.tables if t.key == "kpis")
     assert kpis.rows == [["長野北部介護人材ネットワーク", "離職率", 20, 10, 15, "%", 50]]
+
+
+def xlsx_expected(value):
+    """What openpyxl reads back for a value of the report's tables."""
+    if isinstance(value, Percent):
+        return value.ratio
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    return value
 
 
 def test_the_prefectural_report_counts_within_the_chosen_fiscal_year(progressed):
