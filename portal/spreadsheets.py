@@ -7,6 +7,11 @@ CSV cells with such a start get a leading apostrophe; XLSX text is always a stri
 formula or an error value) and the risky ones are quote-prefixed, so editing them in Excel keeps
 them text. Numbers, dates and booleans stay typed. The start is read after NFKC, so a full-width
 ＝ counts as =.
+
+Every XLSX is laid out by TableSheet (below), so all of them read the same in Excel: typed cells
+(dates with a Japanese date format, rates with a % format), fitted widths, a frozen and filtered
+header row, A4 print setup that fits the width and repeats the header, the source and as-of date,
+a Japanese font and document properties naming the window.
 """
 
 import csv
@@ -111,6 +116,7 @@ HEADER_FILL = PatternFill("solid", fgColor="E3F0F2")
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" h:mm'
 RATE_FORMAT = "0.0%"
+WRAP = Alignment(wrap_text=True, vertical="top")
 # Column widths are in characters of the default font; a full-width character counts two.
 MIN_WIDTH, MAX_WIDTH = 6, 60
 # Beyond this sum of column widths a table no longer fits A4 portrait at a readable scale.
@@ -179,9 +185,6 @@ def typed_cell(sheet: Any, value: Any, *, wrap: bool = False) -> Any:
     if wrap:
         cell.alignment = WRAP
     return cell
-
-
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def new_workbook(*, title: str, subject: str = "", write_only: bool = False) -> Workbook:
@@ -285,8 +288,11 @@ class TableSheet:
         setup.fitToWidth = 1
         setup.fitToHeight = 0  # as many pages down as it takes
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        sheet.oddHeader.left.text = _header_footer_text(self.source)
-        sheet.oddHeader.left.size = 8
+        if not self.lines:
+            # Without caption lines the page header carries the source; with them, the caption
+            # rows are printed on every page already.
+            sheet.oddHeader.left.text = _header_footer_text(self.source)
+            sheet.oddHeader.left.size = 8
         sheet.oddHeader.right.text = (
             f"{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日現在"
         )

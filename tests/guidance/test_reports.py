@@ -26,6 +26,7 @@ from portal.models import JobStatus, ReportArtifact, ReportJob
 from portal.pdf import html_to_pdf
 from portal.spreadsheets import Percent
 from tests.reports.helpers import fonts, page_count, pages, squeeze
+from tests.spreadsheet_checks import open_in_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +308,33 @@ def test_the_consortium_page_and_the_dashboard_offer_their_reports(
     assert "進捗報告書（PDF）を作成" in detail
     dashboard = client_for(official).get(reverse("guidance:dashboard")).content.decode()
     assert "この状況を報告書（PDF＋Excel）にする" in dashboard
+
+
+def test_the_prefectural_xlsx_writes_counts_dates_and_rates_typed_on_framed_sheets(
+    progressed, tmp_path, settings
+):
+    settings.PORTAL_WINDOW_NAME = "長野県介護生産性向上総合相談センター"
+    _html, xlsx, report = build_prefecture(current_fiscal_year())
+    book = load_workbook(BytesIO(xlsx))
+    summary = book["概要"]
+    values = {r[0]: r[1:] for r in summary.iter_rows(min_row=4, values_only=True)}
+    # Today 「2件」 was text: now the number, with its unit in a column of its own.
+    assert values["年度内に発足"] == (2, "件")
+    assert values["年度内の段階の前進"][1] == "回"
+    start = summary.cell(row=4, column=2)
+    assert start.value == xlsx_expected(report.start)
+    assert start.number_format == 'yyyy"年"m"月"d"日"'
+    kpis = book.worksheets[1 + next(i for i, t in enumerate(report.tables) if t.key == "kpis")]
+    rate = kpis.cell(row=4, column=7)
+    assert (rate.value, rate.number_format) == (0.5, "0.0%")  # 50 % of the way to the target
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A4", sheet.title
+        assert sheet.auto_filter.ref.startswith("A3:"), sheet.title
+        assert sheet.print_title_rows == "$1:$3", sheet.title
+        assert sheet.page_setup.fitToWidth == 1, sheet.title
+        assert "集計日" in sheet["A2"].value and "出典" in sheet["A2"].value, sheet.title
+        assert format_seireki(report.as_of) in sheet["A2"].value, sheet.title
+    assert book.properties.title == f"協働化の状況 {report.label}"
+    assert book.properties.creator == "長野県介護生産性向上総合相談センター"
+    pdf = open_in_libreoffice(xlsx, tmp_path)
+    assert "50.0%" in squeeze("".join(pages(pdf)))
