@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from django.utils import timezone
 
 from cases.models import STAGES, Case, Tag
-from portal.spreadsheets import append_row, csv_writer
+from portal.spreadsheets import TableSheet, csv_writer, new_workbook, workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,9 @@ def _row(case: Case, base_url: str | None) -> list:
         case.legal_form,
         "、".join(p.name for p in case.prefectures.all()),
         case.get_area_scope_display(),
-        case.founded_year or "",
-        case.member_count if case.member_count is not None else "",
+        # None, not "": an empty cell keeps the XLSX column numeric (CSV writes it as empty).
+        case.founded_year or None,
+        case.member_count,
         labels["operation"],
         labels["reason"],
         labels["origin"],
@@ -133,43 +133,41 @@ def render_csv(cases, base_url: str | None = None) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+# The research report the 29 cases come from (its title page), named on every sheet.
+SOURCE = (
+    "出典：令和7年度 老人保健健康増進等事業「介護事業所における協働化等による職場環境改善の"
+    "効果検証等に関する調査研究」成果報告書（株式会社NTTデータ経営研究所、令和8（2026）年3月）"
+    "第3章をもとに当ポータルが要約・分類"
+)
+# Long text columns (概要 and the six stages) wrap instead of running off the sheet.
+_WRAPPED = {i for i, c in enumerate(COLUMNS) if c.key == "summary" or c.key.startswith("stage_")}
+
+
 def render_xlsx(cases, base_url: str | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "事例"
-    append_row(sheet, [c.header for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for case in cases:
-        append_row(sheet, _row(case, base_url))
-    sheet.freeze_panes = "C2"
-    for letter, width in zip(
-        "ABCDEFGHIJKLMNOPQRSTU", (8, 36, 12, 20, 18, 18, 10, 10, 30, 30, 30, 30, 60), strict=False
-    ):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    guide = book.create_sheet("列の説明")
-    append_row(guide, ["列", "見出し", "内容"])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    for index, column in enumerate(COLUMNS, start=1):
-        append_row(guide, [index, column.header, column.description])
-    guide.append([])
-    append_row(
-        guide,
-        [
-            "",
-            "出典",
-            "2026年 介護事業者の協働化に関する調査研究報告書（第3章）をもとに、当ポータルが要約・分類したものです。",
-        ],
+    """The case table (header on row 1, so it stays a plain table for filters and scripts; the
+    source and date are in the page header and the document properties) and a column guide."""
+    today = timezone.localdate()
+    book = new_workbook(title="事例ライブラリの一覧", subject=SOURCE)
+    table = TableSheet(
+        book,
+        "事例",
+        [c.header for c in COLUMNS],
+        source=SOURCE,
+        as_of=today,
+        freeze_columns=2,
+        wrap_columns=_WRAPPED,
+        max_width=50,
     )
-    guide.column_dimensions["B"].width = 24
-    guide.column_dimensions["C"].width = 80
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    for case in cases:
+        table.append(_row(case, base_url))
+    table.close()
+    guide = TableSheet(
+        book, "列の説明", ["列", "見出し", "内容"], source=SOURCE, as_of=today, wrap_columns={2}
+    )
+    for index, column in enumerate(COLUMNS, start=1):
+        guide.append([index, column.header, column.description])
+    guide.close(after=[["", "出典", SOURCE.removeprefix("出典：")], ["", "作成日", today]])
+    return workbook_bytes(book)
 
 
 RENDERERS = {

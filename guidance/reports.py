@@ -1,7 +1,7 @@
 """PDF reports of the workflow: one consortium's progress report, and the prefecture's report on
 the state of collaboration in a fiscal year (with its spreadsheet)."""
 
-import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,6 +26,7 @@ from portal.charts import bar_chart
 from portal.dates import fiscal_year_of, format_seireki, format_wareki
 from portal.params import parse_id
 from portal.pdf import html_to_pdf, render_report_html
+from portal.spreadsheets import Percent
 from portal.taxonomy import STAGE_MARKS, STAGES, STEPS
 
 
@@ -347,7 +348,8 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
                 _number(kpi.target),
                 _number(view.current) if view.current is not None else None,
                 kpi.unit,
-                view.percent,
+                # Shown as a whole percent; the spreadsheet writes the exact ratio with a % format.
+                Percent(view.progress) if view.progress is not None else None,
             ]
         )
         if view.percent is not None:
@@ -417,52 +419,63 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
     )
 
 
+_COUNT = re.compile(r"^(\d+)([^\d]+)$")
+
+
+def _summary_row(label: str, value) -> list:
+    """A headline figure as a number and its unit (「4件」 → 4, 件), so Excel can add them up."""
+    match = _COUNT.match(value) if isinstance(value, str) else None
+    if match:
+        return [label, int(match[1]), match[2]]
+    return [label, value, ""]
+
+
 def prefecture_xlsx(report: PrefectureReport) -> bytes:
-    """The same tables as the PDF, one sheet each, after a sheet with the headline figures."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """The same tables as the PDF, one sheet each, after a sheet with the headline figures.
 
-    from portal.spreadsheets import append_row
+    Every sheet: title on row 1, source and as-of date on row 2, the header on row 3 (frozen,
+    filtered, repeated on each printed page), typed rows below, the table's note after them."""
+    from django.conf import settings
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "概要"
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="E3F0F2")
-    append_row(sheet, [f"協働化の状況 {report.label}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, ["対象期間", f"{format_seireki(report.start)}～{format_seireki(report.end)}"])
-    append_row(
-        sheet, ["集計日", f"{format_seireki(report.as_of)}（{format_wareki(report.as_of)}）"]
+    from portal.spreadsheets import TableSheet, new_workbook, workbook_bytes
+
+    title = f"協働化の状況 {report.label}"
+    source = (
+        f"出典：{settings.PORTAL_WINDOW_NAME}の協働化支援ポータル"
+        "（協働体・紹介・事例の登録内容）による集計"
     )
-    append_row(sheet, [])
-    for label, value in report.summary:
-        append_row(sheet, [label, value])
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 36
+    as_of = (
+        f"集計日：{format_seireki(report.as_of)}（{format_wareki(report.as_of)}）"
+        f"{'・年度途中の値' if report.interim else ''}"
+    )
+    book = new_workbook(title=title, subject=f"{source}。{as_of}")
+    lines = (title, f"{source}　{as_of}")
+    summary = TableSheet(
+        book, "概要", ["項目", "値", "単位"], source=source, as_of=report.as_of, lines=lines
+    )
+    summary.extend(
+        [
+            ["対象期間の初日", report.start, ""],
+            ["対象期間の末日", report.end, ""],
+            ["集計日", report.as_of, ""],
+            *(_summary_row(label, value) for label, value in report.summary),
+        ]
+    )
+    summary.close()
     for table in report.tables:
-        ws = book.create_sheet(table.title[:31].replace("／", "・"))
-        append_row(ws, [table.title])
-        ws["A1"].font = Font(bold=True, size=12)
-        append_row(ws, table.header)
-        for cell in ws[2]:
-            cell.font = bold
-            cell.fill = fill
-        for row in table.rows:
-            append_row(ws, [format_seireki(v) if isinstance(v, date) else v for v in row])
-        if table.note:
-            ws.append([])
-            append_row(ws, [table.note])
-        ws.freeze_panes = "A3"
-        for index, _ in enumerate(table.header, start=1):
-            letter = ws.cell(row=2, column=index).column_letter
-            ws.column_dimensions[letter].width = 34 if index == 1 else 16
-        for row in ws.iter_rows(min_row=3):
-            for cell in row:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        sheet = TableSheet(
+            book,
+            table.title,
+            table.header,
+            source=source,
+            as_of=report.as_of,
+            lines=(table.title, f"{source}　{as_of}"),
+            wrap_columns={0},
+            max_width=40,
+        )
+        sheet.extend(table.rows)
+        sheet.close(after=[[table.note]] if table.note else ())
+    return workbook_bytes(book)
 
 
 def build_prefecture(fiscal_year: int, viewer=None) -> tuple[str, bytes, PrefectureReport]:

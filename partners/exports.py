@@ -2,14 +2,12 @@
 of a sub-meeting, as CSV (UTF-8 with BOM, so Excel opens it) or XLSX. Rows stream from the
 database in chunks, so a list of 250,000 establishments does not sit in memory."""
 
-import io
 from collections.abc import Iterable, Iterator
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from django.conf import settings
+from django.utils import timezone
 
-from portal.spreadsheets import csv_writer, xlsx_row
+from portal.spreadsheets import TableSheet, csv_writer, new_workbook, workbook_bytes
 
 CORPORATION_COLUMNS = (
     ("法人番号", lambda c: c.number),
@@ -17,7 +15,7 @@ CORPORATION_COLUMNS = (
     ("法人の種類", lambda c: c.get_kind_display()),
     ("主な市区町村", lambda c: str(c.municipality) if c.municipality_id else ""),
     ("事業所数", lambda c: c.site_count),
-    ("定員の合計", lambda c: c.capacity_total or ""),
+    ("定員の合計", lambda c: c.capacity_total or None),
     ("規模", lambda c: c.get_size_band_display()),
     ("サービスの種類", lambda c: "、".join(c.service_types or [])),
     ("マッチング同意", lambda c: _consent(c)),
@@ -31,11 +29,12 @@ ESTABLISHMENT_COLUMNS = (
     ("市区町村", lambda e: str(e.municipality) if e.municipality_id else ""),
     ("住所", lambda e: e.address),
     ("方書（ビル名等）", lambda e: e.building),
-    ("緯度", lambda e: "" if e.latitude is None else str(e.latitude)),
-    ("経度", lambda e: "" if e.longitude is None else str(e.longitude)),
+    # Decimals: numbers in XLSX, and CSV writes them digit for digit as before.
+    ("緯度", lambda e: e.latitude),
+    ("経度", lambda e: e.longitude),
     ("電話番号", lambda e: e.phone),
     ("FAX番号", lambda e: e.fax),
-    ("定員", lambda e: "" if e.capacity is None else e.capacity),
+    ("定員", lambda e: e.capacity),
     ("法人番号", lambda e: e.corporation.number if e.corporation_id else ""),
     ("法人名", lambda e: e.corporation.name if e.corporation_id else ""),
     ("URL", lambda e: e.url),
@@ -72,22 +71,31 @@ def stream_csv(header: Iterable[str], rows: Iterable[list]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
+# What each export is, for the document title and the page header.
+DOCUMENT_TITLES = {
+    "法人": "法人の一覧（台帳）",
+    "事業所": "事業所の一覧（台帳）",
+    "グループ": "サブ会議のグループ分け",
+}
+
+
+def source() -> str:
+    return (
+        "出典：介護サービス情報公表システムのオープンデータ（厚生労働省）をもとにした"
+        f"{settings.PORTAL_WINDOW_NAME}の台帳"
+    )
+
+
 def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append(xlsx_row(sheet, row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """A write-only workbook (rows stream through; a 250,000-row list never sits in memory as
+    cells). The header stays on row 1 so the sheet is a plain table for filters and scripts; the
+    source and date are in the page header and the document properties."""
+    document_title = DOCUMENT_TITLES.get(title, title)
+    book = new_workbook(title=document_title, subject=source(), write_only=True)
+    table = TableSheet(book, title, list(header), source=source(), as_of=timezone.localdate())
+    table.extend(rows)
+    table.close()
+    return workbook_bytes(book)
 
 
 def registry_table(view: str, queryset, viewer) -> tuple[str, list[str], Iterator[list]]:

@@ -94,3 +94,41 @@ def write_open_data(path: Path, rows: list[list[str]]) -> Path:
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     return path
+
+
+def open_in_libreoffice(content: bytes, tmp_path: Path) -> Path:
+    """Convert an XLSX to PDF with LibreOffice Calc headless and return the PDF; skips the test if
+    soffice is not installed. Each call uses its own LibreOffice profile under tmp_path, so tests
+    running in parallel do not fight over one user installation (soffice locks its profile)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: cannot check that the XLSX opens")
+    source = tmp_path / "book.xlsx"
+    source.write_bytes(content)
+    outdir = tmp_path / "pdf"
+    profile = tmp_path / "lo-profile"
+    result = subprocess.run(  # noqa: S603 - fixed arguments, our own file
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    pdf = outdir / "book.pdf"
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert pdf.exists(), (result.stdout + result.stderr).decode(errors="replace")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    return pdf

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import CaseFactory
+from tests.spreadsheet_checks import open_in_libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,3 +110,28 @@ def test_export_command_rejects_bad_arguments():
     )
     assert result.returncode != 0
     assert "invalid choice" in result.stderr or "無効" in result.stderr
+
+
+def test_the_case_xlsx_has_typed_cells_a_frozen_filtered_header_and_prints_landscape(
+    client, library, tmp_path, settings
+):
+    settings.PORTAL_WINDOW_NAME = "長野県介護生産性向上総合相談センター"
+    response = client.get(reverse("cases:export_xlsx"))
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["事例"]
+    header = [c.value for c in sheet[1]]
+    number, members = header.index("事例番号") + 1, header.index("参加法人数") + 1
+    assert sheet.cell(row=2, column=number).data_type == "n"
+    count = sheet.cell(row=2, column=members)
+    assert (count.value, count.data_type) == (5, "n")  # a number, never 「5法人」
+    assert sheet.freeze_panes == "C2"  # header row and the number and name columns stay
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=1, column=len(header)).column_letter}3"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert "報告書" in sheet.oddHeader.left.text and "現在" in sheet.oddHeader.right.text
+    assert sheet.column_dimensions["B"].width >= 18  # fitted to 「安曇野ケアサポート会」
+    guide = book["列の説明"]
+    assert guide.freeze_panes == "A2" and guide.auto_filter.ref == f"A1:C{len(header) + 1}"
+    assert book.properties.title == "事例ライブラリの一覧"
+    assert book.properties.creator == "長野県介護生産性向上総合相談センター"
+    open_in_libreoffice(response.content, tmp_path)

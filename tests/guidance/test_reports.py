@@ -1,7 +1,7 @@
 """The consortium progress report and the prefectural report, read back from the PDF and XLSX,
 and the /reports/ page as each role meets it: request, reuse, download, refusal."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -24,7 +24,9 @@ from portal import services as portal_services
 from portal.dates import format_seireki, format_wareki
 from portal.models import JobStatus, ReportArtifact, ReportJob
 from portal.pdf import html_to_pdf
+from portal.spreadsheets import Percent
 from tests.reports.helpers import fonts, page_count, pages, squeeze
+from tests.spreadsheet_checks import open_in_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -100,17 +102,27 @@ def test_the_prefectural_pdf_and_spreadsheet_hold_the_same_figures(progressed, t
     assert len(book.sheetnames) == 1 + len(report.tables)
     for table, sheet in zip(report.tables, book.worksheets[1:], strict=True):
         assert squeeze(table.title) in text
+        # Row 1 title, row 2 source and as-of date, row 3 the header, then the typed rows:
+        # dates as dates and rates as ratios (issue 17 point 6; they were text and whole percents).
+        assert [c.value for c in sheet[3]] == table.header
         rows = [
             list(r)
-            for r in sheet.iter_rows(min_row=3, max_row=2 + len(table.rows), values_only=True)
+            for r in sheet.iter_rows(min_row=4, max_row=3 + len(table.rows), values_only=True)
         ]
-        assert rows == [
-            [format_seireki(v) if isinstance(v, date) else v for v in r] for r in table.rows
-        ]
+        assert rows == [[xlsx_expected(v) for v in r] for r in table.rows]
     stages = next(t for t in report.tables if t.key == "stages")
     assert [r[2] for r in stages.rows] == [1, 1, 0, 0, 0, 0]  # ours at ②, theirs at ①
     kpis = next(t for t in report.tables if t.key == "kpis")
     assert kpis.rows == [["長野北部介護人材ネットワーク", "離職率", 20, 10, 15, "%", 50]]
+
+
+def xlsx_expected(value):
+    """What openpyxl reads back for a value of the report's tables."""
+    if isinstance(value, Percent):
+        return value.ratio
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    return value
 
 
 def test_the_prefectural_report_counts_within_the_chosen_fiscal_year(progressed):
@@ -298,3 +310,33 @@ def test_the_consortium_page_and_the_dashboard_offer_their_reports(
     assert "進捗報告書（PDF）を作成" in detail
     dashboard = client_for(official).get(reverse("guidance:dashboard")).content.decode()
     assert "この状況を報告書（PDF＋Excel）にする" in dashboard
+
+
+def test_the_prefectural_xlsx_writes_counts_dates_and_rates_typed_on_framed_sheets(
+    progressed, tmp_path, settings
+):
+    settings.PORTAL_WINDOW_NAME = "長野県介護生産性向上総合相談センター"
+    _html, xlsx, report = build_prefecture(current_fiscal_year())
+    book = load_workbook(BytesIO(xlsx))
+    summary = book["概要"]
+    values = {r[0]: r[1:] for r in summary.iter_rows(min_row=4, values_only=True)}
+    # Today 「2件」 was text: now the number, with its unit in a column of its own.
+    assert values["年度内に発足"] == (2, "件")
+    assert values["年度内の段階の前進"][1] == "回"
+    start = summary.cell(row=4, column=2)
+    assert start.value == xlsx_expected(report.start)
+    assert start.number_format == 'yyyy"年"m"月"d"日"'
+    kpis = book.worksheets[1 + next(i for i, t in enumerate(report.tables) if t.key == "kpis")]
+    rate = kpis.cell(row=4, column=7)
+    assert (rate.value, rate.number_format) == (0.5, "0.0%")  # 50 % of the way to the target
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A4", sheet.title
+        assert sheet.auto_filter.ref.startswith("A3:"), sheet.title
+        assert sheet.print_title_rows == "$1:$3", sheet.title
+        assert sheet.page_setup.fitToWidth == 1, sheet.title
+        assert "集計日" in sheet["A2"].value and "出典" in sheet["A2"].value, sheet.title
+        assert format_seireki(report.as_of) in sheet["A2"].value, sheet.title
+    assert book.properties.title == f"協働化の状況 {report.label}"
+    assert book.properties.creator == "長野県介護生産性向上総合相談センター"
+    pdf = open_in_libreoffice(xlsx, tmp_path)
+    assert "50.0%" in squeeze("".join(pages(pdf)))

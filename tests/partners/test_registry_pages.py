@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from partners.models import Challenge, ProviderProfile
 from tests.factories import CorporationFactory, MunicipalityFactory, profile_for
+from tests.spreadsheet_checks import open_in_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,34 @@ def test_the_corporation_page_title_is_plain_text(client, staff, registry):
     title = html.decode().split("<title>")[1].split("</title>")[0]
     assert title.startswith("社会福祉法人サポートさくら会｜事業者台帳｜")
     assert "<" not in title
+
+
+def test_the_registry_xlsx_streams_typed_cells_under_a_frozen_filtered_header(
+    client, staff, registry, tmp_path, settings
+):
+    settings.PORTAL_WINDOW_NAME = "長野県介護生産性向上総合相談センター"
+    client.force_login(staff)
+    response = client.get(reverse("partners:export", args=["xlsx"]), {"view": "establishments"})
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    rows = {r[header.index("事業所名")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == 4
+    first = next(r for r in rows.values() if r[header.index("定員")] == 30)
+    assert first[header.index("緯度")] == 36.65 and first[header.index("経度")] == 138.19
+    assert isinstance(first[header.index("事業所番号")], str)  # codes keep their leading zeros
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=1, column=len(header)).column_letter}5"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    assert "介護サービス情報公表システム" in sheet.oddHeader.left.text
+    assert book.properties.title == "事業所の一覧（台帳）"
+    assert book.properties.creator == "長野県介護生産性向上総合相談センター"
+    open_in_libreoffice(response.content, tmp_path)
+    # The CSV keeps writing coordinates digit for digit.
+    text = b"".join(
+        client.get(
+            reverse("partners:export", args=["csv"]), {"view": "establishments"}
+        ).streaming_content
+    ).decode("utf-8-sig")
+    assert "36.650000" in text

@@ -12,6 +12,7 @@ from partners.grouping import capacities
 from partners.models import SubMeetingParticipant
 from partners.selectors import submeeting_groups
 from tests.factories import CorporationFactory, MunicipalityFactory, profile_for, submeeting_with
+from tests.spreadsheet_checks import open_in_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,20 @@ def test_the_grouping_exports_to_csv_and_xlsx_and_prints(client, staff, meeting)
 def test_sub_meetings_are_staff_only(client, manager, meeting):
     client.force_login(manager)
     assert client.get(reverse("partners:meeting", args=[meeting.pk])).status_code == 403
+
+
+def test_the_grouping_xlsx_has_numbers_a_frozen_filtered_header_and_opens_in_libreoffice(
+    client, staff, meeting, tmp_path
+):
+    services.submeeting_group(meeting=meeting, group_size=4, by=staff)
+    client.force_login(staff)
+    response = client.get(reverse("partners:meeting_export", args=[meeting.pk, "xlsx"]))
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    sites = [r[header.index("事業所数")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sites == [1] * 8  # numbers, not text
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)][:4] == [1, 1, 1, 1]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:J9"
+    assert book.properties.title == "サブ会議のグループ分け"
+    open_in_libreoffice(response.content, tmp_path)
