@@ -37,3 +37,27 @@ class IntroductionQuerySet(models.QuerySet["Introduction"]):
 
     def open(self) -> IntroductionQuerySet:
         return self.filter(status__in=access.OPEN_STATES)
+
+    def with_declined_at(self) -> IntroductionQuerySet:
+        """`declined_at`: when the introduction first became 辞退あり (None if no party declined).
+
+        The one definition of 辞退あり for the list, the monthly table and the prefectural report:
+        an introduction counts once, at its first decline, even if it was closed afterwards or
+        more events were logged while it was declined.
+        """
+        from partners.models import IntroductionStatus
+
+        return self.annotate(
+            declined_at=models.Min(
+                "events__at", filter=models.Q(events__status=IntroductionStatus.DECLINED)
+            )
+        )
+
+    def declined(self, *, since=None, until=None) -> IntroductionQuerySet:
+        """Introductions that had a decline (first decline within [since, until) if given)."""
+        queryset = self.with_declined_at().filter(declined_at__isnull=False)
+        if since is not None:
+            queryset = queryset.filter(declined_at__gte=since)
+        if until is not None:
+            queryset = queryset.filter(declined_at__lt=until)
+        return queryset
