@@ -5,7 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.querysets import CaseQuerySet
-from portal.taxonomy import STAGE_MARKS, STAGES
+from portal.taxonomy import STAGE_MARKS, STAGES, stage_title
 
 
 class Region(models.TextChoices):
@@ -184,9 +184,9 @@ class Case(models.Model):
             {
                 "number": number,
                 "mark": STAGE_MARKS[number - 1],
-                "title": title,
+                "title": stage_title(number, self.form),
                 "step": step,
                 "text": self.stage_text(number),
             }
-            for number, title, step in STAGES
+            for number, _title, step in STAGES
         ]

@@ -4,30 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_search_index'),
+        ("cases", "0003_search_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='counts',
-            field=models.JSONField(blank=True, default=list, verbose_name='法人数等（単位・出典つき）'),
+            model_name="case",
+            name="counts",
+            field=models.JSONField(
+                blank=True, default=list, verbose_name="法人数等（単位・出典つき）"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='years',
-            field=models.JSONField(blank=True, default=list, verbose_name='主な年（出来事・出典つき）'),
+            model_name="case",
+            name="years",
+            field=models.JSONField(
+                blank=True, default=list, verbose_name="主な年（出来事・出典つき）"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='counts',
-            field=models.JSONField(blank=True, default=list, verbose_name='法人数等（単位・出典つき）'),
+            model_name="historicalcase",
+            name="counts",
+            field=models.JSONField(
+                blank=True, default=list, verbose_name="法人数等（単位・出典つき）"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='years',
-            field=models.JSONField(blank=True, default=list, verbose_name='主な年（出来事・出典つき）'),
+            model_name="historicalcase",
+            name="years",
+            field=models.JSONField(
+                blank=True, default=list, verbose_name="主な年（出来事・出典つき）"
+            ),
         ),
     ]
