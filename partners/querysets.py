@@ -30,6 +30,10 @@ class EstablishmentQuerySet(models.QuerySet["Establishment"]):
         return self.filter(access.corporation_visible_q(user, prefix="corporation__"))
 
 
+# The annotation `IntroductionQuerySet.with_declined_at()` adds.
+DECLINED_AT: str = "declined_at"
+
+
 class IntroductionQuerySet(models.QuerySet["Introduction"]):
     def visible_to(self, user) -> IntroductionQuerySet:
         """Introductions this user's corporation is party to; all of them for staff (rule 7)."""
@@ -47,17 +51,17 @@ class IntroductionQuerySet(models.QuerySet["Introduction"]):
         """
         from partners.models import IntroductionStatus
 
-        return self.annotate(
-            declined_at=models.Min(
-                "events__at", filter=models.Q(events__status=IntroductionStatus.DECLINED)
-            )
+        first_decline = models.Min(
+            "events__at", filter=models.Q(events__status=IntroductionStatus.DECLINED)
         )
+        return self.annotate(**{DECLINED_AT: first_decline})
 
     def declined(self, *, since=None, until=None) -> IntroductionQuerySet:
         """Introductions that had a decline (first decline within [since, until) if given)."""
-        queryset = self.with_declined_at().filter(declined_at__isnull=False)
+        # Q objects: the annotation is unknown to the type checker's model of the table.
+        queryset = self.with_declined_at().filter(models.Q(declined_at__isnull=False))
         if since is not None:
-            queryset = queryset.filter(declined_at__gte=since)
+            queryset = queryset.filter(models.Q(declined_at__gte=since))
         if until is not None:
-            queryset = queryset.filter(declined_at__lt=until)
+            queryset = queryset.filter(models.Q(declined_at__lt=until))
         return queryset

@@ -40,6 +40,7 @@ from partners.models import (
     SubMeetingParticipant,
     Theme,
 )
+from partners.querysets import DECLINED_AT
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -527,7 +528,7 @@ def introduction_funnel(*, months: int = 12) -> Funnel:
             continue  # counted below, once per introduction at its first decline
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
         table[month][row["status"]] += row["n"]
-    for declined_at in Introduction.objects.declined().values_list("declined_at", flat=True):
+    for declined_at in Introduction.objects.declined().values_list(DECLINED_AT, flat=True):
         month = timezone.localdate(declined_at).replace(day=1)
         table[month][IntroductionStatus.DECLINED] += 1
     states = [(s.value, s.label) for s in INTRODUCTION_FUNNEL] + [

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from portal.search_index import index_operation
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -37,4 +39,6 @@ class Migration(migrations.Migration):
                 blank=True, default=list, verbose_name="主な年（出来事・出典つき）"
             ),
         ),
+        # Adding the columns rebuilds the table on SQLite, which drops the search triggers.
+        index_operation("cases_case", "cases_case_search_trgm"),
     ]
