@@ -197,6 +197,11 @@ def started_on(consortium: Consortium) -> date:
 
 
 NO_MUNICIPALITY = "（市区町村の登録なし）"
+# The one definition of 辞退あり (partners.querysets.IntroductionQuerySet.declined), in words.
+DECLINED_NOTE = (
+    "「辞退あり」は、当事者のいずれかが辞退した紹介を、最初に辞退した日に1件として数えます"
+    "（その後に終了した紹介も含みます。紹介の一覧・月ごとの表と同じ数え方です）。"
+)
 
 
 def municipalities_of(consortium: Consortium, *, until: date | None = None) -> list[str]:
@@ -338,7 +343,10 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
         "紹介（マッチング）の状況",
         ["段階", "件数"],
         funnel_rows,
-        note="年度内に提案した紹介の件数と、年度内にそれぞれの状態に進んだ紹介の件数です。",
+        note=(
+            "年度内に提案した紹介の件数と、年度内にそれぞれの状態に進んだ紹介の件数です。"
+            f"{DECLINED_NOTE}"
+        ),
     )
     funnel_table.chart = bar_chart([(r[0], r[1], None) for r in funnel_rows], unit="件")
 

@@ -95,5 +95,6 @@ def test_declined_is_one_figure_in_the_list_the_monthly_table_and_the_report(db,
     assert dict(funnel.current)["辞退あり"] == 1
 
     report = prefecture_report(fiscal_year=current_fiscal_year())
-    rows = dict(next(t for t in report.tables if t.key == "funnel").rows)
-    assert rows["辞退あり"] == 1
+    funnel_table = next(t for t in report.tables if t.key == "funnel")
+    assert dict(funnel_table.rows)["辞退あり"] == 1
+    assert "最初に辞退した日に1件" in funnel_table.note
