@@ -5,7 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.querysets import CaseQuerySet
-from portal.taxonomy import STAGE_MARKS, STAGES
+from portal.taxonomy import STAGE_MARKS, STAGES, stage_title
 
 
 class Region(models.TextChoices):
@@ -109,6 +109,10 @@ class Case(models.Model):
     member_count = models.PositiveSmallIntegerField("参加法人数", null=True, blank=True)
     member_count_source = models.CharField("参加法人数の出典", max_length=300, blank=True)
     member_makeup = models.JSONField("参加法人の構成", default=list, blank=True)
+    # Every count with its unit (法人・施設・事業所・団体) and source (本文 / 図表2-2), and every
+    # year with what it is the year of: the facts box shows these, never a bare number.
+    counts = models.JSONField("法人数等（単位・出典つき）", default=list, blank=True)
+    years = models.JSONField("主な年（出来事・出典つき）", default=list, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name="タグ", related_name="cases", blank=True)
     tag_evidence = models.JSONField("タグの根拠", default=dict, blank=True)
     summary = models.TextField("概要")
@@ -150,14 +154,39 @@ class Case(models.Model):
         return getattr(self, f"stage_{stage}")
 
     @property
+    def count_lines(self) -> list[str]:
+        """「参加法人 5法人（本文④）」: each count with its unit, source and note, as the facts box shows it."""
+        lines = []
+        for count in self.counts or []:
+            text = f"{count.get('label', '')} {count['value']}{count.get('unit', '')}"
+            if count.get("approx"):
+                text += "程度"
+            text += f"（{count.get('source') or '出典不明'}）"
+            if count.get("note"):
+                text += f"：{count['note']}"
+            lines.append(text)
+        return lines
+
+    @property
+    def year_lines(self) -> list[str]:
+        """「平成28年（2016年） 前身の一般社団法人を設立（本文③）」: each year says what it is of."""
+        lines = []
+        for year in self.years or []:
+            written = year.get("as_written") or f"{year['year']}年"
+            western = f"{year['year']}年"
+            when = written if written.startswith(western) else f"{written}（{western}）"
+            lines.append(f"{when} {year.get('event', '')}（{year.get('source') or '出典不明'}）")
+        return lines
+
+    @property
     def stages(self) -> list[dict]:
         return [
             {
                 "number": number,
                 "mark": STAGE_MARKS[number - 1],
-                "title": title,
+                "title": stage_title(number, self.form),
                 "step": step,
                 "text": self.stage_text(number),
             }
-            for number, title, step in STAGES
+            for number, _title, step in STAGES
         ]

@@ -46,6 +46,8 @@ SCALAR_FIELDS = (
     *(f for f in EDITABLE_FIELDS if f != "url" and not f.startswith("stage_")),
     "aliases",
     "member_makeup",
+    "counts",
+    "years",
     "tag_evidence",
     "figures",
 )

@@ -72,14 +72,99 @@ EXPLANATIONS = {
     ),
     "members": (
         "参加法人数は、事例本文の記載を優先し、ない場合は図表2-2の記載を使っています。"
-        "「5～6法人程度」のように幅のある記載は「記載なし」に含めています。"
+        "「5～6法人程度」のように幅のある記載（事例14）と、施設の数しか分からない記載"
+        "（事例27：図表2-2の9施設）は「記載なし」に含めています。"
         "事例23はネットワーク型の取組で法人数の区分に含まれない点は、報告書と同じです。"
     ),
     "area": (
         "見出しの所在地が1都道府県でも、本文で参加法人が複数の都道府県にあると分かる事例は"
-        "「複数の都道府県」に数えています。報告書が数えた6件のうち、本文から確認できるのは一部です。"
+        "「複数の都道府県」に数えています。報告書が数えた6件のうち、本文から確認できるのは3件です。"
     ),
 }
+
+
+# Where a text says something near a missing tag without supporting it, the reason says so;
+# otherwise the gap lists the case with the default reason (no such passage in ①–⑥).
+NEAR_MISSES = {
+    (
+        "operation",
+        "community",
+        8,
+    ): "⑥で、今後は地域福祉を担う法人の力になりたいという思いが語られるのみで、"
+    "実施している取組の記載はない",
+    (
+        "operation",
+        "community",
+        22,
+    ): "④で、地域貢献も検討したが現時点では人材育成を優先していると記載",
+    (
+        "operation",
+        "disaster",
+        22,
+    ): "④で、災害時の相互協力も検討したが現時点では人材育成を優先していると記載",
+    (
+        "operation",
+        "supplies",
+        29,
+    ): "④の「一括して担う」は事務局機能のことで、物資の一括調達ではない",
+    (
+        "area",
+        "across",
+        2,
+    ): "①に東京大学の研究室との議論が出てくるが、参加法人の所在地は書かれていない",
+    (
+        "area",
+        "across",
+        16,
+    ): "見出しは「京都府京都市等」で、本文は京都市内の法人どうしのつながりを述べている",
+}
+
+
+@dataclass
+class Gap:
+    """One published figure our texts cannot reproduce: the report's count beside ours, and the
+    cases among which the report's extra ones must be, each with why our text does not count it.
+
+    The report publishes totals only, not which case it counted, so `candidates` are all the
+    cases (of the same form, for operations) whose text lacks the item; `missing` of them are
+    counted by the report.
+    """
+
+    table: str
+    code: str
+    label: str
+    form: str  # "" for the whole, or "close" / "loose" for one part of an operations row
+    report: int
+    ours: int
+    candidates: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return self.report - self.ours
+
+    @property
+    def scope(self) -> str:
+        return {"close": "緊密な連携", "loose": "緩やかな連携"}.get(self.form, "全体")
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.label}（{self.scope}）：報告書 {self.report}件、事例データ {self.ours}件。"
+            f"報告書は次の{len(self.candidates)}事例のうち{self.missing}事例を数えていると考えられ"
+            "ますが、報告書はどの事例を数えたかを示しておらず、本文からは確認できません。"
+        )
+
+
+def _gap(table, code, label, form, report, holders, pool, reason) -> Gap | None:
+    if report is None or len(holders) >= report:
+        return None
+    held = {c.number for c in holders}
+    candidates = [
+        (c.number, NEAR_MISSES.get((table, code, c.number), reason))
+        for c in sorted(pool, key=lambda c: c.number)
+        if c.number not in held
+    ]
+    return Gap(table, code, label, form, report, len(holders), candidates)
 
 
 @dataclass
@@ -93,6 +178,7 @@ class Row:
     report_close: int | None = None
     report_loose: int | None = None
     cases: list[int] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
     @property
     def difference(self) -> int | None:
@@ -131,6 +217,11 @@ class Stats:
     prefectures: list[dict]
     max_per_prefecture: int
 
+    @property
+    def gaps(self) -> list[Gap]:
+        """Every published figure our texts fall short of, for the page and the case book."""
+        return [gap for table in self.tables for row in table.rows for gap in row.gaps]
+
 
 def case_stats(*, user, include_local: bool = False) -> Stats:
     """Five queries whatever the number of cases."""
@@ -161,6 +252,13 @@ def stats_of(cases: list[Case], *, include_local: bool = False) -> Stats:
                 published = REPORT["operation"].get(tag.code)
                 if published:
                     row.report, row.report_close, row.report_loose = published
+                    reason = f"本文（①～⑥）に{tag.label}にあたる取組の記載がない"
+                    for form, report in (("close", row.report_close), ("loose", row.report_loose)):
+                        pool = [c for c in cases if c.form == form]
+                        mine = [c for c in holders if c.form == form]
+                        gap = _gap(kind, tag.code, tag.label, form, report, mine, pool, reason)
+                        if gap and not include_local:
+                            row.gaps.append(gap)
             else:
                 row.report = REPORT[kind].get(tag.code)
             rows.append(row)
@@ -184,6 +282,18 @@ def stats_of(cases: list[Case], *, include_local: bool = False) -> Stats:
             cases=[c.number for c in across],
         ),
     ]
+    gap = _gap(
+        "area",
+        "across",
+        "複数の都道府県にまたがる連携",
+        "",
+        REPORT["area"]["across"],
+        across,
+        cases,
+        "本文・図表2-2とも、参加法人の所在地は1都道府県内しか確認できない",
+    )
+    if gap and not include_local:
+        area_rows[1].gaps.append(gap)
     member_rows = []
     for code, label, low, high in MEMBER_ROWS:
         holders = [c for c in cases if c.member_count and low <= c.member_count <= high]

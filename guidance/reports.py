@@ -15,6 +15,8 @@ from guidance.models import (
     ConsortiumStatus,
     Kpi,
     Measurement,
+    Membership,
+    MembershipState,
     Stage,
     StageMove,
     step_of,
@@ -190,6 +192,35 @@ def _number(value) -> int | float:
     return int(number) if number.is_integer() else number
 
 
+def started_on(consortium: Consortium) -> date:
+    """When a consortium started: its 開始日, or the day it was registered when none is set."""
+    return consortium.started_on or timezone.localdate(consortium.created_at)
+
+
+NO_MUNICIPALITY = "（市区町村の登録なし）"
+# The one definition of 辞退あり (partners.querysets.IntroductionQuerySet.declined), in words.
+DECLINED_NOTE = (
+    "「辞退あり」は、当事者のいずれかが辞退した紹介を、最初に辞退した日に1件として数えます"
+    "（その後に終了した紹介も含みます。紹介の一覧・月ごとの表と同じ数え方です）。"
+)
+
+
+def municipalities_of(consortium: Consortium, *, until: date | None = None) -> list[str]:
+    """Every municipality a consortium spans: its main one and its accepted members' (members who
+    left before `until` aside). Memberships must be prefetched with their corporation's
+    municipality."""
+    names = [consortium.municipality.name] if consortium.municipality else []
+    for membership in consortium.memberships.all():
+        if membership.state != MembershipState.ACCEPTED:
+            continue
+        if membership.left_on and (until is None or membership.left_on <= until):
+            continue
+        municipality = membership.corporation.municipality
+        if municipality is not None:
+            names.append(municipality.name)
+    return list(dict.fromkeys(names)) or [NO_MUNICIPALITY]
+
+
 def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
     """Every figure of the prefectural report, for the PDF and the spreadsheet alike.
 
@@ -211,13 +242,20 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
         visible.filter(created_at__lt=until)
         .select_related("municipality")
         .prefetch_related(
-            "themes", Prefetch("moves", queryset=StageMove.objects.order_by("at", "pk"))
+            "themes",
+            Prefetch("moves", queryset=StageMove.objects.order_by("at", "pk")),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(state=MembershipState.ACCEPTED).select_related(
+                    "corporation__municipality"
+                ),
+            ),
         )
         .order_by("name")
     )
     live = [c for c in consortia if c.status != ConsortiumStatus.CLOSED or c.updated_at >= until]
     stage_of = {c.pk: _stage_at(c, list(c.moves.all()), until) for c in live}
-    new_in_year = [c for c in consortia if c.created_at >= since]
+    new_in_year = [c for c in consortia if start <= started_on(c) <= as_of]
     moves_in_year = [m for c in consortia for m in c.moves.all() if since <= m.at < until]
 
     per_stage = Counter(stage_of.values())
@@ -240,9 +278,9 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
 
     places: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for c in live:
-        key = c.municipality.name if c.municipality else "（市区町村の登録なし）"
-        places[key][step_of(stage_of[c.pk]) - 1] += 1
-        places[key][3] += 1
+        for key in municipalities_of(c, until=as_of):
+            places[key][step_of(stage_of[c.pk]) - 1] += 1
+            places[key][3] += 1
     municipality_table = Table(
         "municipalities",
         "市区町村別の協働体数",
@@ -251,7 +289,11 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
             [name, *counts]
             for name, counts in sorted(places.items(), key=lambda kv: (-kv[1][3], kv[0]))
         ],
-        note="協働体の主な所在地で数えています。",
+        note=(
+            "協働体の主な所在地と参加法人の所在地の市区町村ごとに数えています。複数の市区町村に"
+            "またがる協働体はそれぞれの市区町村に1件ずつ数えるため、合計は協働体の数より多くなる"
+            "ことがあります。"
+        ),
     )
 
     themes: Counter = Counter()
@@ -290,6 +332,9 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
         IntroductionStatus.DECLINED,
         IntroductionStatus.CLOSED,
     ]
+    reached[IntroductionStatus.DECLINED] = set(
+        Introduction.objects.declined(since=since, until=until).values_list("pk", flat=True)
+    )
     funnel_rows = []
     for state in funnel_states:
         count = len(proposed) if state == IntroductionStatus.PROPOSED else len(reached[state])
@@ -299,7 +344,10 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
         "紹介（マッチング）の状況",
         ["段階", "件数"],
         funnel_rows,
-        note="年度内に提案した紹介の件数と、年度内にそれぞれの状態に進んだ紹介の件数です。",
+        note=(
+            "年度内に提案した紹介の件数と、年度内にそれぞれの状態に進んだ紹介の件数です。"
+            f"{DECLINED_NOTE}"
+        ),
     )
     funnel_table.chart = bar_chart([(r[0], r[1], None) for r in funnel_rows], unit="件")
 

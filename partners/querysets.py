@@ -30,6 +30,10 @@ class EstablishmentQuerySet(models.QuerySet["Establishment"]):
         return self.filter(access.corporation_visible_q(user, prefix="corporation__"))
 
 
+# The annotation `IntroductionQuerySet.with_declined_at()` adds.
+DECLINED_AT: str = "declined_at"
+
+
 class IntroductionQuerySet(models.QuerySet["Introduction"]):
     def visible_to(self, user) -> IntroductionQuerySet:
         """Introductions this user's corporation is party to; all of them for staff (rule 7)."""
@@ -37,3 +41,27 @@ class IntroductionQuerySet(models.QuerySet["Introduction"]):
 
     def open(self) -> IntroductionQuerySet:
         return self.filter(status__in=access.OPEN_STATES)
+
+    def with_declined_at(self) -> IntroductionQuerySet:
+        """`declined_at`: when the introduction first became 辞退あり (None if no party declined).
+
+        The one definition of 辞退あり for the list, the monthly table and the prefectural report:
+        an introduction counts once, at its first decline, even if it was closed afterwards or
+        more events were logged while it was declined.
+        """
+        from partners.models import IntroductionStatus
+
+        first_decline = models.Min(
+            "events__at", filter=models.Q(events__status=IntroductionStatus.DECLINED)
+        )
+        return self.annotate(**{DECLINED_AT: first_decline})
+
+    def declined(self, *, since=None, until=None) -> IntroductionQuerySet:
+        """Introductions that had a decline (first decline within [since, until) if given)."""
+        # Q objects: the annotation is unknown to the type checker's model of the table.
+        queryset = self.with_declined_at().filter(models.Q(declined_at__isnull=False))
+        if since is not None:
+            queryset = queryset.filter(models.Q(declined_at__gte=since))
+        if until is not None:
+            queryset = queryset.filter(models.Q(declined_at__lt=until))
+        return queryset

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
+from django.utils import timezone
 
 from partners import links
 from partners.access import HIDDEN_NAME, RegistryViewer
@@ -39,6 +40,7 @@ from partners.models import (
     SubMeetingParticipant,
     Theme,
 )
+from partners.querysets import DECLINED_AT
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -445,7 +447,10 @@ def introductions_for(*, viewer: RegistryViewer, status: str = ""):
             )
         )
     )
-    if status:
+    if status == IntroductionStatus.DECLINED:
+        # 辞退あり means "a party declined", also when the introduction was closed afterwards.
+        queryset = queryset.declined()
+    elif status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-pk")
 
@@ -519,8 +524,13 @@ def introduction_funnel(*, months: int = 12) -> Funnel:
     )
     table: dict[date, Counter] = defaultdict(Counter)
     for row in reached:
+        if row["status"] == IntroductionStatus.DECLINED:
+            continue  # counted below, once per introduction at its first decline
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
         table[month][row["status"]] += row["n"]
+    for declined_at in Introduction.objects.declined().values_list(DECLINED_AT, flat=True):
+        month = timezone.localdate(declined_at).replace(day=1)
+        table[month][IntroductionStatus.DECLINED] += 1
     states = [(s.value, s.label) for s in INTRODUCTION_FUNNEL] + [
         (IntroductionStatus.DECLINED.value, IntroductionStatus.DECLINED.label),
         (IntroductionStatus.CLOSED.value, IntroductionStatus.CLOSED.label),
@@ -529,6 +539,7 @@ def introduction_funnel(*, months: int = 12) -> Funnel:
     rows: list[dict] = [{"month": m, "counts": [table[m][s] for s, _ in states]} for m in ordered]
     totals = [sum(r["counts"][i] for r in rows) for i in range(len(states))]
     now = dict(Introduction.objects.values_list("status").annotate(n=Count("pk")))
+    now[IntroductionStatus.DECLINED.value] = Introduction.objects.declined().count()
     current = [(label, now.get(value, 0)) for value, label in states]
     return Funnel(ordered, states, rows, totals, current)
 

@@ -34,6 +34,18 @@ STAGES = (
     (5, "成果の検証と評価", 3),
     (6, "改善と深化", 3),
 )
+# The report names stage ④ of loose collaborations (緩やかな連携) differently: there the members
+# act together towards goals they set, rather than running the operations of a legal entity.
+LOOSE_STAGE_TITLES = {4: "協働及び目標に向けた取り組みの実行"}
+
+
+def stage_title(stage: int, form: str = "close") -> str:
+    """The stage's name as the report gives it for this form of collaboration."""
+    if form == "loose" and stage in LOOSE_STAGE_TITLES:
+        return LOOSE_STAGE_TITLES[stage]
+    return STAGES[stage - 1][1]
+
+
 STEPS = {1: "STEP1 仲間をつくる", 2: "STEP2 協働化を検討する", 3: "STEP3 協働し、PDCAを回す"}
 STAGE_MARKS = "①②③④⑤⑥"
 
