@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.filters import MEMBER_BANDS
@@ -243,14 +242,23 @@ def build_html(params: dict, progress=None) -> tuple[str, list[Case]]:
             "cases": cases,
             "chapters": chapters,
             "indexes": [
-                {"key": "theme", "title": "協働内容（テーマ）から引く",
-                 "entries": _index(chapters, "operations", _tag_order("operation"))},
-                {"key": "reason", "title": "課題（協働化の理由）から引く",
-                 "entries": _index(chapters, "reasons", _tag_order("reason"))},
-                {"key": "prefecture", "title": "都道府県から引く",
-                 "entries": _index(
-                     chapters, "prefecture_names", [p["name"] for p in stats.prefectures]
-                 )},
+                {
+                    "key": "theme",
+                    "title": "協働内容（テーマ）から引く",
+                    "entries": _index(chapters, "operations", _tag_order("operation")),
+                },
+                {
+                    "key": "reason",
+                    "title": "課題（協働化の理由）から引く",
+                    "entries": _index(chapters, "reasons", _tag_order("reason")),
+                },
+                {
+                    "key": "prefecture",
+                    "title": "都道府県から引く",
+                    "entries": _index(
+                        chapters, "prefecture_names", [p["name"] for p in stats.prefectures]
+                    ),
+                },
             ],
             "map": _map(stats),
             "map_figure": 1,

@@ -142,17 +142,19 @@ def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
         for i, (p, m) in enumerate(zip(points, measurements, strict=True))
         if i % step == 0 or i == len(measurements) - 1
     ]
-    latest = points[-1] if points else None
+    latest = None
+    if measurements:
+        latest_x, latest_y = x(days[-1]), y(float(measurements[-1].value))
+        latest = {
+            "x": latest_x,
+            "y": latest_y,
+            "value": measurements[-1].value.normalize(),
+            "anchor": "end" if latest_x > CHART_W / 2 else "start",
+        }
     return {
         "y_ticks": y_ticks,
         "x_ticks": x_ticks,
-        "latest": {
-            **latest,
-            "value": measurements[-1].value.normalize(),
-            "anchor": "end" if latest["x"] > CHART_W / 2 else "start",
-        }
-        if latest
-        else None,
+        "latest": latest,
         "axis_y": CHART_H - PAD / 2,
         "width": CHART_W,
         "height": CHART_H,

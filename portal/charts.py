@@ -93,9 +93,7 @@ def bar_chart(rows: list[tuple[str, float | int, float | int | None]], *, unit: 
         "left": LABEL_WIDTH,
         "plot_height": plot_height,
         "height": plot_height + AXIS_HEIGHT,
-        "ticks": [
-            {"x": LABEL_WIDTH + scale(t), "label": tick_label(t)} for t in ticks
-        ],
+        "ticks": [{"x": LABEL_WIDTH + scale(t), "label": tick_label(t)} for t in ticks],
         "tick_y": plot_height + 3,
         "tick_label_y": plot_height + 11,
         "axis_label_y": plot_height + 20,
@@ -103,13 +101,8 @@ def bar_chart(rows: list[tuple[str, float | int, float | int | None]], *, unit: 
         "unit": unit,
         # The values in words, for a reader who cannot see the chart (the PDF's /Alt).
         "summary": "、".join(
-            f"{r['label']} {tick_label(float(r['value']))}{unit}"
-            + (
-                f"（報告書 {tick_label(float(r['value2']))}{unit}）"
-                if r["value2"] is not None
-                else ""
-            )
-            for r in out
+            f"{label} {tick_label(float(value))}{unit}"
+            + (f"（報告書 {tick_label(float(second))}{unit}）" if second is not None else "")
+            for label, value, second in rows
         ),
     }
-

@@ -122,5 +122,28 @@ def figure_alts(pdf: Path) -> list[str | None]:
             data = bytes.fromhex(re.sub(rb"\s", b"", raw[1:-1]).decode())
         else:
             data = re.sub(rb"\\(.)", rb"\1", raw[1:-1])
-        alts.append(data[2:].decode("utf-16-be") if data[:2] == b"\xfe\xff" else data.decode("latin-1"))
+        alts.append(
+            data[2:].decode("utf-16-be") if data[:2] == b"\xfe\xff" else data.decode("latin-1")
+        )
     return alts
+
+
+def line_ends(pdf: Path, first: int, last: int, leading: float = 17.0) -> list[float]:
+    """For each body line followed by another line of its paragraph (same left edge, one
+    leading below), the gap between its end and the right edge of the case book's text block."""
+    right = 595.276 - 30.9 * 72 / 25.4
+    xml = _run("pdftotext", "-bbox-layout", "-f", str(first), "-l", str(last), str(pdf), "-")
+    gaps = []
+    for page in re.findall(r"<page .*?</page>", xml, re.S):
+        found = re.findall(
+            r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">', page
+        )
+        boxes = sorted(
+            (float(y0), float(x0), float(x1))
+            for x0, y0, x1, y1 in found
+            if 12 < float(y1) - float(y0) < 14.6  # lines of 10 pt body text
+        )
+        for (y0, x0, x1), (next_y, next_x, _) in zip(boxes, boxes[1:], strict=False):
+            if abs(next_y - y0 - leading) < 0.3 and abs(next_x - x0) < 0.5:
+                gaps.append(right - x1)
+    return gaps
