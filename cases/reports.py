@@ -3,10 +3,10 @@
 import segno
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from cases import exports
 from cases.filters import MEMBER_BANDS
 from cases.models import AreaScope, Case, Form, Region, SourceKind, Tag
 from cases.selectors import FACET_ORDER, case_export
@@ -105,7 +105,8 @@ def members_label(case: Case) -> str:
 
 
 def case_url(case: Case, base_url: str) -> str:
-    return base_url + reverse("cases:detail", args=[case.number]) if base_url else ""
+    """The case's page on the portal; empty where the portal has no public address."""
+    return exports.case_url(case, base_url) if base_url else ""
 
 
 def qr_svg(url: str, label: str) -> SafeString:
@@ -123,7 +124,8 @@ def _chapters(cases: list[Case], base_url: str) -> list[dict]:
         tags = list(case.tags.all())
         stages = case.stages
         url = case_url(case, base_url)
-        website = (getattr(case, "website", "") or "").strip()
+        # The organisation's own site where the report names one (Case.url, 「公開URL」).
+        website = (getattr(case, "website", "") or case.url or "").strip()
         chapters.append(
             {
                 "case": case,

@@ -162,3 +162,11 @@ def test_body_lines_meet_the_right_edge_of_a_whole_character_measure(casebook_pd
     assert min(gaps) > -0.5  # nothing runs past the edge
     assert sum(g <= 2.0 for g in gaps) / len(gaps) >= 0.5  # flush, to 0.7 mm
     assert sum(g <= 10.5 for g in gaps) / len(gaps) >= 0.85  # short by at most a character
+
+
+def test_a_case_names_the_organisations_own_site_where_there_is_one(report_cases, settings):
+    settings.PORTAL_BASE_URL = BASE_URL
+    Case.objects.filter(number=3).update(url="https://arigatou.example.org/")
+    html, _cases = build_html({"q": ["ありがとう安心サポート協会"]})
+    assert "団体のサイト" in html and "https://arigatou.example.org/" in html
+    assert f"{BASE_URL}/cases/3/" in html and "qr-code" in html
