@@ -1,8 +1,12 @@
 """The public case book (公開事例集) as a PDF report job: published cases only, library filters."""
 
+import segno
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
+from cases import exports
 from cases.filters import MEMBER_BANDS
 from cases.models import AreaScope, Case, Form, Region, SourceKind, Tag
 from cases.selectors import FACET_ORDER, case_export
@@ -10,7 +14,7 @@ from cases.stats import stats_of
 from portal import jobs
 from portal.charts import bar_chart
 from portal.pdf import html_to_pdf, render_report_html
-from portal.taxonomy import STAGES, STEPS
+from portal.taxonomy import LOOSE_STAGE_TITLES, STAGES, STEPS
 
 KIND = "casebook"
 LABEL = "公開事例集（PDF）"
@@ -76,18 +80,78 @@ def _makeup(case: Case) -> str:
     return "、".join(f"{p['kind']} {p['count']}" if p.get("count") else p["kind"] for p in parts)
 
 
-def _chapters(cases: list[Case]) -> list[dict]:
+# Short names of the operations for the one-page list of cases (its note spells them out).
+SHORT_OPERATIONS = {
+    "community": "地域福祉",
+    "disaster": "災害",
+    "management": "経営",
+    "lending": "貸付",
+    "workforce": "人材",
+    "supplies": "物資",
+    "backoffice": "事務効率化",
+}
+
+
+# Which of a case's counts the list of cases shows: corporations first, then sites.
+UNIT_PREFERENCE = ("法人", "施設", "事業所")
+
+
+def members_label(case: Case) -> str:
+    """「6法人」, 「5～6法人程度」 or 「9施設」 with its unit (the facts box gives every count with its
+    source), or 「—」 where the report gives no count."""
+    if case.member_count is not None:
+        return f"{case.member_count}法人"
+    counts = list(case.counts or [])
+    if not counts:
+        return "—"
+
+    def rank(count: dict) -> int:
+        unit = count.get("unit", "")
+        return UNIT_PREFERENCE.index(unit) if unit in UNIT_PREFERENCE else len(UNIT_PREFERENCE)
+
+    count = min(counts, key=rank)
+    return f"{count['value']}{count.get('unit', '')}{'程度' if count.get('approx') else ''}"
+
+
+def case_url(case: Case, base_url: str) -> str:
+    """The case's page on the portal; empty where the portal has no public address."""
+    return exports.case_url(case, base_url) if base_url else ""
+
+
+def qr_svg(url: str, label: str) -> SafeString:
+    """The URL as an inline SVG QR code; its <title> becomes the PDF figure's /Alt."""
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="qr-code", lineclass=None, title=label
+    )
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 (segno's own SVG)
+
+
+def _chapters(cases: list[Case], base_url: str) -> list[dict]:
     chapters = []
     for case in cases:
         tags = list(case.tags.all())
         stages = case.stages
+        url = case_url(case, base_url)
+        # The organisation's own site where the report names one (Case.url, 「公開URL」).
+        website = (getattr(case, "website", "") or case.url or "").strip()
         chapters.append(
             {
                 "case": case,
                 "anchor": f"case-{case.number}",
                 "prefectures": "・".join(p.name for p in case.prefectures.all()),
+                "prefecture_names": [p.name for p in case.prefectures.all()],
+                "members": members_label(case),
+                "url": url,
+                "qr": qr_svg(url, f"事例{case.number}のポータルページ {url} のQRコード")
+                if url
+                else "",
+                "website": website,
                 "makeup": _makeup(case),
                 "operations": [t.label for t in tags if t.kind == "operation"],
+                "list_operations": [
+                    SHORT_OPERATIONS.get(t.code, t.label) for t in tags if t.kind == "operation"
+                ],
                 "reasons": [t.label for t in tags if t.kind == "reason"],
                 "origins": [t.label for t in tags if t.kind == "origin"],
                 "effects": [t.label for t in tags if t.kind == "effect"],
@@ -102,17 +166,68 @@ def _chapters(cases: list[Case]) -> list[dict]:
 
 def _charts(stats, compare: bool) -> list[dict]:
     charts = []
-    for table in stats.tables:
+    for number, table in enumerate(stats.tables, start=2):  # 図1 is the map
         rows = [(r.label, r.ours, r.report if compare else None) for r in table.rows]
         charts.append(
             {
                 "table": table,
+                "number": number,
                 "chart": bar_chart(rows, unit="件"),
-                "caption": f"図 {table.title}の件数"
+                "caption": f"{table.title}別の事例数（件）"
                 + ("　塗りの棒：本書の事例／枠の棒：報告書の集計" if compare else ""),
             }
         )
     return charts
+
+
+def _index(chapters: list[dict], key: str, order: list[str] | None = None) -> list[dict]:
+    """Index entries (label → the cases that carry it), in the taxonomy's order or by name."""
+    entries: dict[str, list[dict]] = {}
+    for ch in chapters:
+        for label in ch[key]:
+            entries.setdefault(label, []).append(ch)
+    labels = order if order is not None else sorted(entries)
+    return [{"label": label, "chapters": entries[label]} for label in labels if label in entries]
+
+
+def _tag_order(kind: str) -> list[str]:
+    return list(Tag.objects.filter(kind=kind).order_by("position").values_list("label", flat=True))
+
+
+def _map(stats) -> dict:
+    """The tile map of Japan of the statistics page, each tile naming the cases it holds."""
+    from cases.stats import MAP_HEIGHT, MAP_WIDTH, TILE
+
+    tiles = []
+    for p in stats.prefectures:
+        numbers = [str(n) for n in p["cases"]]
+        lines = ["・".join(numbers[i : i + 3]) for i in range(0, len(numbers), 3)]
+        tiles.append(
+            {
+                **p,
+                "size": TILE - 4,
+                "name_x": p["x"] + (TILE - 4) / 2,
+                "name_y": p["y"] + 13,
+                "lines": [
+                    {"text": text, "y": p["y"] + 25 + 10 * i} for i, text in enumerate(lines)
+                ],
+            }
+        )
+    described = "、".join(
+        f"{p['name']}（事例{'・'.join(str(n) for n in p['cases'])}）"
+        for p in stats.prefectures
+        if p["cases"]
+    )
+    return {"tiles": tiles, "width": MAP_WIDTH, "height": MAP_HEIGHT, "described": described}
+
+
+def _window() -> dict:
+    return {
+        "address": settings.PORTAL_WINDOW_ADDRESS,
+        "phone": settings.PORTAL_WINDOW_PHONE,
+        "email": settings.PORTAL_WINDOW_EMAIL,
+        "hours": settings.PORTAL_WINDOW_HOURS,
+    }
 
 
 def build_html(params: dict, progress=None) -> tuple[str, list[Case]]:
@@ -127,17 +242,45 @@ def build_html(params: dict, progress=None) -> tuple[str, list[Case]]:
     stats = stats_of(cases, include_local=include_local)
     report_cases = Case.objects.published().from_report().count()
     compare = not clean_params(params) and not include_local and len(cases) == report_cases
+    base_url = settings.PORTAL_BASE_URL.rstrip("/")
+    if any(h in base_url for h in ("127.0.0.1", "localhost")):
+        base_url = ""  # a QR code readers cannot reach is left out
+    chapters = _chapters(cases, base_url)
+    charts = _charts(stats, compare)
     html = render_report_html(
         "reports/casebook.html",
         {
             "cases": cases,
-            "chapters": _chapters(cases),
+            "chapters": chapters,
+            "indexes": [
+                {
+                    "key": "theme",
+                    "title": "協働内容（テーマ）から引く",
+                    "entries": _index(chapters, "operations", _tag_order("operation")),
+                },
+                {
+                    "key": "reason",
+                    "title": "課題（協働化の理由）から引く",
+                    "entries": _index(chapters, "reasons", _tag_order("reason")),
+                },
+                {
+                    "key": "prefecture",
+                    "title": "都道府県から引く",
+                    "entries": _index(
+                        chapters, "prefecture_names", [p["name"] for p in stats.prefectures]
+                    ),
+                },
+            ],
+            "map": _map(stats),
+            "map_figure": 1,
+            "window": _window(),
             "conditions": describe(params),
             "filtered": bool(clean_params(params)),
             "stats": stats,
-            "charts": _charts(stats, compare),
+            "charts": charts,
             "compare": compare,
             "stages": STAGES,
+            "loose_stage_titles": LOOSE_STAGE_TITLES,
             "steps": STEPS,
             "close_count": sum(c.form == "close" for c in cases),
             "loose_count": sum(c.form == "loose" for c in cases),
@@ -155,8 +298,8 @@ def prepare(job, progress) -> jobs.Draft:
         filename=f"casebook-{timezone.localdate():%Y%m%d}.pdf",
         content_type="application/pdf",
         fingerprint=jobs.fingerprint(KIND, html),
-        # About three pages a case, plus the front matter and statistics.
-        build=lambda progress: html_to_pdf(html, progress, expected_pages=3 * len(cases) + 8),
+        # About three pages a case, plus the front matter, statistics, indexes and glossary.
+        build=lambda progress: html_to_pdf(html, progress, expected_pages=3 * len(cases) + 16),
         title=f"{describe(job.params)}（{len(cases)}事例）",
     )
 

@@ -401,7 +401,7 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
             ]
         )
         if view.percent is not None:
-            kpi_bars.append((f"{kpi.name}（{name[:8]}）", view.percent, None))
+            kpi_bars.append((f"{kpi.name}（{name}）", view.percent, None))
     kpi_table = Table(
         "kpis",
         "KPIの達成状況",

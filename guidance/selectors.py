@@ -31,6 +31,7 @@ from guidance.models import (
     SupportProgramme,
     step_of,
 )
+from portal.charts import nice_ticks, tick_label
 from portal.taxonomy import STEPS
 
 STALLED_DAYS = 30
@@ -101,7 +102,7 @@ def kpi_progress(kpi: Kpi, measurements: list[Measurement]) -> KpiView:
     return KpiView(kpi, measurements, current, progress, _chart(kpi, measurements))
 
 
-CHART_W, CHART_H, PAD = 480, 180, 36
+CHART_W, CHART_H, PAD = 480, 190, 40
 
 
 def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
@@ -129,7 +130,32 @@ def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
         {"x": x(d), "y": y(float(m.value)), "label": f"{m.measured_on:%Y-%m-%d} {m.value}"}
         for d, m in zip(days, measurements, strict=True)
     ]
+    # The scale on the left, a date under every measurement (at most six, evenly picked).
+    y_ticks = [
+        {"y": y(t), "label": tick_label(t)}
+        for t in nice_ticks(high, low, count=4)
+        if low <= t <= high
+    ]
+    step = max(1, -(-len(measurements) // 6))
+    x_ticks = [
+        {"x": p["x"], "date": m.measured_on}
+        for i, (p, m) in enumerate(zip(points, measurements, strict=True))
+        if i % step == 0 or i == len(measurements) - 1
+    ]
+    latest = None
+    if measurements:
+        latest_x, latest_y = x(days[-1]), y(float(measurements[-1].value))
+        latest = {
+            "x": latest_x,
+            "y": latest_y,
+            "value": measurements[-1].value.normalize(),
+            "anchor": "end" if latest_x > CHART_W / 2 else "start",
+        }
     return {
+        "y_ticks": y_ticks,
+        "x_ticks": x_ticks,
+        "latest": latest,
+        "axis_y": CHART_H - PAD / 2,
         "width": CHART_W,
         "height": CHART_H,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),

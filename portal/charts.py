@@ -1,26 +1,108 @@
-"""Geometry of the SVG charts printed in the PDF reports (drawn by our templates, no library)."""
+"""Geometry of the SVG charts printed in the PDF reports (drawn by our templates, no library).
 
+Every chart names its scale: an axis with round ticks, the unit, and the value at each bar or
+point. Labels are wrapped onto several lines instead of being cut, so no label ends in 「…」.
+The drawing is 480 units wide and scales to the width of the text column.
+"""
+
+import math
+
+WIDTH = 480
 LABEL_WIDTH = 170
-BAR_SPACE = 200
-ROW_HEIGHT = 20
+BAR_SPACE = 230
+LINE_HEIGHT = 11
+ROW_PAD = 9
+LABEL_CHARS = 17  # about 17 full-width characters fit in the label column at 9 units
+AXIS_HEIGHT = 22
+
+
+def nice_ticks(high: float, low: float = 0.0, count: int = 5) -> list[float]:
+    """Round tick values from low to at least high: steps of 1, 2 or 5 × 10^n."""
+    span = max(high - low, 1e-9)
+    raw = span / max(1, count)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if step < 1 and all(float(v).is_integer() for v in (high, low)) and span >= 1:
+        step = 1
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value < high + step * 0.999:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def tick_label(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def wrap_label(label: str, width: int = LABEL_CHARS) -> list[str]:
+    """The label in lines of at most `width` characters (a line break after 「（」 is avoided)."""
+    lines = []
+    rest = label
+    while len(rest) > width:
+        cut = width
+        if rest[cut - 1] in "（「(":
+            cut -= 1
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    lines.append(rest)
+    return lines
 
 
 def bar_chart(rows: list[tuple[str, float | int, float | int | None]], *, unit: str = "") -> dict:
     """rows: (label, value, second value or None); a second value draws an outlined bar below."""
     paired = any(second is not None for _label, _value, second in rows)
-    maximum = max([1, *(v for _l, v, _s in rows), *(s or 0 for _l, _v, s in rows)])
+    top = max([1, *(v for _l, v, _s in rows), *(s or 0 for _l, _v, s in rows)])
+    ticks = nice_ticks(top)
+    maximum = ticks[-1]
+
+    # A paired chart leaves room for 「（報告書 18件）」 after the longer bar.
+    space = BAR_SPACE - 30 if paired else BAR_SPACE
+
+    def scale(value: float) -> float:
+        return round(space * max(0, value) / maximum, 1)  # a negative value draws no bar
+
     out = []
-    for index, (label, value, second) in enumerate(rows):
-        width = round(BAR_SPACE * max(0, value) / maximum, 1)  # a negative value draws no bar
+    y = 0.0
+    for label, value, second in rows:
+        lines = wrap_label(label)
+        height = max(len(lines) * LINE_HEIGHT, 12 if not paired else 16) + ROW_PAD
+        width, width2 = scale(value), scale(second or 0)
         out.append(
             {
-                "label": label if len(label) <= 18 else label[:17] + "…",
+                "label": label,
+                "lines": [
+                    {"text": text, "dy": 0 if i == 0 else LINE_HEIGHT}
+                    for i, text in enumerate(lines)
+                ],
                 "value": value,
                 "value2": second,
-                "y": index * ROW_HEIGHT + 2,
+                "y": round(y + 2, 1),
                 "width": width,
-                "width2": round(BAR_SPACE * (second or 0) / maximum, 1),
-                "label_x": LABEL_WIDTH + max(width, (BAR_SPACE * (second or 0) / maximum)) + 4,
+                "width2": width2,
+                "label_x": LABEL_WIDTH + max(width, width2) + 4,
             }
         )
-    return {"rows": out, "height": len(rows) * ROW_HEIGHT + 6, "paired": paired, "unit": unit}
+        y += height
+    plot_height = round(y + 2, 1)
+    return {
+        "rows": out,
+        "width": WIDTH,
+        "left": LABEL_WIDTH,
+        "plot_height": plot_height,
+        "height": plot_height + AXIS_HEIGHT,
+        "ticks": [{"x": LABEL_WIDTH + scale(t), "label": tick_label(t)} for t in ticks],
+        "tick_y": plot_height + 3,
+        "tick_label_y": plot_height + 11,
+        "axis_label_y": plot_height + 20,
+        "paired": paired,
+        "unit": unit,
+        # The values in words, for a reader who cannot see the chart (the PDF's /Alt).
+        "summary": "、".join(
+            f"{label} {tick_label(float(value))}{unit}"
+            + (f"（報告書 {tick_label(float(second))}{unit}）" if second is not None else "")
+            for label, value, second in rows
+        ),
+    }

@@ -22,6 +22,11 @@ PORTAL_PREFECTURE = env("PORTAL_PREFECTURE", default="長野県")
 PORTAL_WINDOW_NAME = env("PORTAL_WINDOW_NAME", default="介護生産性向上総合相談センター")
 # Absolute address of the portal, for links in exports and e-mails made outside a request.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The window's contact details, printed in the colophon of the publications (empty: left out).
+PORTAL_WINDOW_ADDRESS = env("PORTAL_WINDOW_ADDRESS", default="")
+PORTAL_WINDOW_PHONE = env("PORTAL_WINDOW_PHONE", default="")
+PORTAL_WINDOW_EMAIL = env("PORTAL_WINDOW_EMAIL", default="")
+PORTAL_WINDOW_HOURS = env("PORTAL_WINDOW_HOURS", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
