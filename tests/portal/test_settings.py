@@ -214,3 +214,19 @@ def test_without_a_trusted_proxy_a_forwarded_header_does_not_escape_a_lockout(
     settings.AXES_IPWARE_PROXY_COUNT = 0
     _fail_logins(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.5")
     assert _login(client, staff.email, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 429
+
+
+def test_the_example_environment_reads_in_a_shell_as_check_deploy_reads_it():
+    """scripts/check-deploy.sh sources .env.example: a value with spaces must be quoted."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        ["bash", "-c", "set -euo pipefail; set -a; . ./.env.example"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
