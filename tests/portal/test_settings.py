@@ -218,9 +218,6 @@ def test_without_a_trusted_proxy_a_forwarded_header_does_not_escape_a_lockout(
 
 def test_the_example_environment_reads_in_a_shell_as_check_deploy_reads_it():
     """scripts/check-deploy.sh sources .env.example: a value with spaces must be quoted."""
-    import subprocess
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         ["bash", "-c", "set -euo pipefail; set -a; . ./.env.example"],
