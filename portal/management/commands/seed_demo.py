@@ -100,12 +100,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with_password = settings.PORTAL_DEMO_LOGINS
+        emails = [spec.email for spec in DEMO_USERS]
+        existing = User.objects.filter(email__in=emails).count()
         changed_count = 0
         with transaction.atomic():
             for spec in DEMO_USERS:
                 _user, changed = demo_user_ensure(spec, with_password=with_password)
                 changed_count += changed
-        self.stdout.write(f"デモ利用者: {len(DEMO_USERS)}人（変更 {changed_count}件）")
+        created = len(DEMO_USERS) - existing
+        self.stdout.write(
+            f"デモ利用者: {len(DEMO_USERS)}人（新規 {created}件、変更 {changed_count - created}件）"
+        )
         if with_password:
             self.stdout.write("デモ用ログイン（この環境でだけ使えます）:")
             for spec in DEMO_USERS:
