@@ -299,11 +299,20 @@ class TableSheet:
         sheet.oddHeader.right.size = 8
         sheet.oddFooter.center.text = "&P / &N"
         sheet.oddFooter.center.size = 8
+        table_width = sum(widths)
         for number, text in enumerate(self.lines, start=1):
             value = xlsx_value(sheet, text)
             cell = value if isinstance(value, Cell) else Cell(sheet, row=1, column=1, value=value)
             cell.font = TITLE_FONT if number == 1 else FONT
             sheet.append([cell])
+            if number > 1 and hasattr(sheet, "merge_cells") and len(widths) > 1:
+                # A long source line wraps within the table's width instead of running past it
+                # (which would widen the printed area and shrink the whole table on paper).
+                last = get_column_letter(len(widths))
+                sheet.merge_cells(f"A{number}:{last}{number}")
+                cell.alignment = WRAP
+                lines = -(-display_width(str(text)) // max(1, table_width - 2))
+                sheet.row_dimensions[number].height = 15 * max(1, lines)
         header = []
         for text in self.header:
             cell = typed_cell(sheet, text)
