@@ -135,7 +135,8 @@ def render_csv(cases, base_url: str | None = None) -> bytes:
 
 # The research report the 29 cases come from (its title page), named on every sheet.
 SOURCE = (
-    "出典：令和7年度 老人保健健康増進等事業「介護事業所における協働化等による職場環境改善の"
+    "出典：令和7年度 老人保健事業推進費等補助金（老人保健健康増進等事業）「介護事業所における"
+    "協働化等による職場環境改善の"
     "効果検証等に関する調査研究」成果報告書（株式会社NTTデータ経営研究所、令和8（2026）年3月）"
     "第3章をもとに当ポータルが要約・分類"
 )

@@ -97,11 +97,12 @@ UNIT_PREFERENCE = ("法人", "施設", "事業所")
 
 
 def members_label(case: Case) -> str:
-    """「6法人」, 「5～6法人程度」 or 「9施設」 with its unit (the facts box gives every count with its
-    source), or 「—」 where the report gives no count."""
-    if case.member_count is not None:
-        return f"{case.member_count}法人"
+    """「6法人」, 「10団体」, 「17法人程度」 or 「9施設」: the count in the report's own unit (the facts
+    box gives every count with its source), or 「—」 where the report gives no count."""
     counts = list(case.counts or [])
+    if case.member_count is not None:
+        same = [c for c in counts if str(c.get("value")) == str(case.member_count)]
+        counts = same or [{"value": case.member_count, "unit": "法人"}]
     if not counts:
         return "—"
 
@@ -109,7 +110,7 @@ def members_label(case: Case) -> str:
         unit = count.get("unit", "")
         return UNIT_PREFERENCE.index(unit) if unit in UNIT_PREFERENCE else len(UNIT_PREFERENCE)
 
-    count = min(counts, key=rank)
+    count = counts[0] if case.member_count is not None else min(counts, key=rank)
     return f"{count['value']}{count.get('unit', '')}{'程度' if count.get('approx') else ''}"
 
 

@@ -165,3 +165,20 @@ def test_no_fixture_shares_a_run_of_40_characters_with_the_report(path):
         text = re.sub(r"\s", "", text)
         copied += [text[i : i + 40] for i in range(len(text) - 39) if text[i : i + 40] in report]
     assert copied == []
+
+
+def test_the_list_of_cases_gives_each_count_in_the_reports_own_unit(library):
+    from cases.reports import members_label
+
+    labels = {case.number: members_label(case) for case in Case.objects.all()}
+    assert labels[26] == "10団体"  # the text's 10 団体 (the desk table has 9 法人)
+    assert labels[29] == "17法人程度"  # 「17法人ほど」
+    assert labels[27] == "9施設"
+    assert labels[14] == "5～6法人程度"
+    assert labels[23] == "—"  # a network without member corporations
+
+
+def test_a_year_cites_the_stage_it_is_told_in():
+    case_16 = load(ROOT / "fixtures" / "cases" / "16.json")
+    decided = next(y for y in case_16["years"] if y["as_written"] == "平成22年3月")
+    assert decided["source"] == "本文①"

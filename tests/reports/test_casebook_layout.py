@@ -182,3 +182,12 @@ def test_a_case_names_the_organisations_own_site_where_there_is_one(report_cases
     html, _cases = build_html({"q": ["ありがとう安心サポート協会"]})
     assert "団体のサイト" in html and "https://arigatou.example.org/" in html
     assert f"{BASE_URL}/cases/3/" in html and "qr-code" in html
+
+
+def test_the_statistics_chapter_names_the_cases_behind_each_figure_the_book_falls_short_of(
+    casebook_pdf,
+):
+    text = squeeze(" ".join(pages(casebook_pdf)))
+    assert "報告書の件数と異なる項目" in text
+    assert "複数の都道府県にまたがる連携（全体）：報告書6件／本書3件" in text
+    assert "本書が数えない理由" in text
