@@ -154,6 +154,15 @@ class Case(models.Model):
         return getattr(self, f"stage_{stage}")
 
     @property
+    def reason_tags(self) -> list:
+        """Its 協働化の理由 tags (from prefetched tags: no query of its own)."""
+        return [t for t in self.tags.all() if t.kind == "reason"]
+
+    @property
+    def origin_tags(self) -> list:
+        return [t for t in self.tags.all() if t.kind == "origin"]
+
+    @property
     def count_lines(self) -> list[str]:
         """「参加法人 5法人（本文④）」: each count with its unit, source and note, as the facts box shows it."""
         lines = []

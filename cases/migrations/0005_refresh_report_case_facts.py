@@ -21,6 +21,7 @@ FIELDS = (
     "founded_note",
     "summary",
     "key_points",
+    "table_notes",
 )
 
 
@@ -32,6 +33,7 @@ def refresh(apps, schema_editor):
         values = {field: data.get(field) for field in FIELDS}
         for field in ("member_count_source", "founded_note", "summary"):
             values[field] = values[field] or ""
+        values["table_notes"] = values["table_notes"] or []
         Case.objects.filter(number=data["number"], source_kind="report").update(**values)
 
 

@@ -182,3 +182,10 @@ def test_a_year_cites_the_stage_it_is_told_in():
     case_16 = load(ROOT / "fixtures" / "cases" / "16.json")
     decided = next(y for y in case_16["years"] if y["as_written"] == "平成22年3月")
     assert decided["source"] == "本文①"
+
+
+def test_a_case_page_says_where_it_differs_from_the_reports_heading_or_categories(client, library):
+    case_3 = client.get(reverse("cases:detail", args=[3])).content.decode()
+    assert "報告書の見出しでは所在地を東京都としています" in case_3
+    case_27 = client.get(reverse("cases:detail", args=[27])).content.decode()
+    assert "集計表の5つの区分に当たる記載なし" in case_27
