@@ -60,7 +60,7 @@ MEMBER_ROWS = (
     ("10", "10法人", 10, 10),
     ("11-20", "11～20法人", 11, 20),
     ("21-30", "21～30法人", 21, 30),
-    ("31-", "31法人以上", 31, 10**6),
+    ("31-", "31法人以上（報告書の「30法人以上」）", 31, 10**6),
 )
 
 # Why our counts can differ from the published ones; shown to window staff on the page.
