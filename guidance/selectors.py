@@ -142,6 +142,13 @@ def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
         for i, (p, m) in enumerate(zip(points, measurements, strict=True))
         if i % step == 0 or i == len(measurements) - 1
     ]
+    # The year only where it starts or changes, so that neighbouring dates do not run together.
+    for i, tick in enumerate(x_ticks):
+        day = tick["date"]
+        new_year = i == 0 or x_ticks[i - 1]["date"].year != day.year
+        tick["label"] = (
+            f"{day.year}年{day.month}月{day.day}日" if new_year else f"{day.month}月{day.day}日"
+        )
     latest = None
     if measurements:
         latest_x, latest_y = x(days[-1]), y(float(measurements[-1].value))
