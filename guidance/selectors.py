@@ -137,18 +137,22 @@ def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
         if low <= t <= high
     ]
     step = max(1, -(-len(measurements) // 6))
-    x_ticks = [
-        {"x": p["x"], "date": m.measured_on}
+    shown = [
+        (p["x"], m.measured_on)
         for i, (p, m) in enumerate(zip(points, measurements, strict=True))
         if i % step == 0 or i == len(measurements) - 1
     ]
     # The year only where it starts or changes, so that neighbouring dates do not run together.
-    for i, tick in enumerate(x_ticks):
-        day = tick["date"]
-        new_year = i == 0 or x_ticks[i - 1]["date"].year != day.year
-        tick["label"] = (
-            f"{day.year}年{day.month}月{day.day}日" if new_year else f"{day.month}月{day.day}日"
-        )
+    x_ticks = [
+        {
+            "x": tick_x,
+            "date": day,
+            "label": f"{day.year}年{day.month}月{day.day}日"
+            if i == 0 or shown[i - 1][1].year != day.year
+            else f"{day.month}月{day.day}日",
+        }
+        for i, (tick_x, day) in enumerate(shown)
+    ]
     latest = None
     if measurements:
         latest_x, latest_y = x(days[-1]), y(float(measurements[-1].value))
