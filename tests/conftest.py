@@ -1,8 +1,42 @@
-"""Shared fixtures: one user per role, and clients logged in as each."""
+"""Shared fixtures: one user per role, and clients logged in as each; and how scripts/test.sh
+splits the suite between its two legs and its xdist workers (`pytest_collection_modifyitems`)."""
+
+from pathlib import Path
 
 import pytest
 
 from tests.factories import UserFactory
+
+TESTS = Path(__file__).resolve().parent
+# Engine-agnostic by directory: browser journeys, and PDFs read back page by page.
+ONCE_DIRECTORIES = (TESTS / "e2e", TESTS / "reports")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects and xdist groups
+def pytest_collection_modifyitems(config, items):
+    """Mark what runs once and what must not run beside itself, for tests nobody listed here.
+
+    - every test in tests/e2e is `e2e` and `once`; every test in tests/reports is `once`;
+    - every `worker` test (a real Celery worker or `make run`) is `once`, unless it is `embedded`;
+    - real workers run one at a time, on one xdist worker (`xdist_group("real-workers")`, with
+      `--dist loadgroup`): their waits allow for a loaded machine, not for a second worker beside
+      them; the case book's read-back tests share one render (`xdist_group("casebook")`).
+    `once` tests run on the PostgreSQL + Redis leg only, `embedded` ones on the SQLite leg only.
+    """
+    for item in items:
+        path = Path(item.path)
+        if TESTS / "e2e" in path.parents:
+            item.add_marker(pytest.mark.e2e)
+        if any(folder in path.parents for folder in ONCE_DIRECTORIES):
+            item.add_marker(pytest.mark.once)
+        real_worker = item.get_closest_marker("worker") is not None
+        embedded = item.get_closest_marker("embedded") is not None
+        if real_worker and not embedded:
+            item.add_marker(pytest.mark.once)
+        if real_worker or embedded:
+            item.add_marker(pytest.mark.xdist_group("real-workers"))
+        elif TESTS / "reports" in path.parents:
+            item.add_marker(pytest.mark.xdist_group("casebook"))
 
 
 @pytest.fixture

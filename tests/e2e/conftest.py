@@ -75,9 +75,65 @@ def console_errors(page):
 
 @pytest.fixture
 def demo_users(transactional_db):
+    """The demo installation (`seed_demo`), as `make setup` leaves it.
+
+    On PostgreSQL (where scripts/test.sh runs the journeys) the first journey of a test database
+    seeds it and copies every table into the schema `demo_snapshot`; each later journey copies
+    them back (a second or less instead of seeding again), with the same primary keys. The flush
+    after every journey is pytest-django's, as before. SQLite seeds each time.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        seed_demo()
+    elif _DEMO_SNAPSHOT_TAKEN:
+        restore_demo_snapshot()
+    else:
+        seed_demo()
+        take_demo_snapshot()
+
+
+_DEMO_SNAPSHOT_TAKEN: list[bool] = []  # one process, one test database (xdist: one each)
+SNAPSHOT_SCHEMA = "demo_snapshot"
+
+
+def seed_demo() -> None:
     from django.core.management import call_command
 
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _tables(connection) -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def take_demo_snapshot() -> None:
+    from django.db import connection, transaction
+
+    # Dropped first: with --reuse-db a schema from an earlier run may hold older data.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+        for table in _tables(connection):
+            name = connection.ops.quote_name(table)
+            cursor.execute(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{name} AS TABLE public.{name}")
+    _DEMO_SNAPSHOT_TAKEN.append(True)
+
+
+def restore_demo_snapshot() -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    tables = [connection.ops.quote_name(t) for t in _tables(connection)]
+    # Foreign keys are DEFERRABLE INITIALLY DEFERRED: the copy order does not matter.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        for name in tables:
+            copy = f"INSERT INTO public.{name} SELECT * FROM {SNAPSHOT_SCHEMA}.{name}"  # noqa: S608
+            cursor.execute(copy)  # table names from Django's introspection, quoted
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
 
 
 def axe_violations(page, levels=("serious", "critical")) -> list[dict]:

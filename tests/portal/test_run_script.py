@@ -14,7 +14,8 @@ import pytest
 
 from tests.portal.test_worker import ROOT, database_url, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# `make run` is the embedded default: SQLite and the filesystem broker.
+pytestmark = [pytest.mark.worker, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 
 def free_port() -> int:

@@ -13,6 +13,8 @@ from django.urls import reverse
 from portal.celery import reliability_config
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.once  # settings in fresh interpreters: the same on every engine
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k8Yq2v7n-ZpE4sR1tW9xB6cD3fG5hJ0lM2nP4qS6uV8wX1yZ3aC5eF7gH9iK"
 

@@ -1,6 +1,7 @@
 """Real Celery workers (separate processes, no eager mode) run report jobs and survive being killed.
 
-The Redis tests use CELERY_TEST_REDIS_URL (set by scripts/test.sh; default database 14).
+The Redis tests use settings.CELERY_TEST_REDIS_URL (from CELERY_TEST_REDIS_URL, set by
+scripts/test.sh; default database 14; one database per xdist worker, see portal/settings/test.py).
 """
 
 import os
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from portal import services
@@ -25,7 +27,7 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = settings.CELERY_TEST_REDIS_URL
 # Short limits so that a killed worker's task comes back within seconds:
 # hard limit 8 s < visibility timeout 10 s, restore scan every second.
 FAST_LIMITS = {
@@ -248,6 +250,7 @@ def embedded_broker(folder: Path):
         yield
 
 
+@pytest.mark.embedded
 def test_worker_runs_a_job_on_the_embedded_filesystem_broker(tmp_path, start_worker, media):
     folder = tmp_path / "broker"
     tracked_before = tracked_changes()
@@ -274,6 +277,7 @@ def tracked_changes() -> str:
     return result.stdout
 
 
+@pytest.mark.embedded
 def test_sigkill_on_the_embedded_broker_is_recovered_by_the_sweep_without_a_restart(
     tmp_path, start_worker, media
 ):
