@@ -229,3 +229,15 @@ def test_the_example_environment_reads_in_a_shell_as_check_deploy_reads_it():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_each_xdist_worker_tests_on_its_own_redis_database(monkeypatch):
+    from portal.settings import test as test_settings
+
+    monkeypatch.setattr(test_settings, "XDIST_WORKER", 1)
+    assert test_settings.redis_for_this_worker("redis://127.0.0.1:6379/12") == (
+        "redis://127.0.0.1:6379/13"
+    )
+    assert test_settings.redis_for_this_worker("filesystem://") == "filesystem://"
+    with pytest.raises(ImproperlyConfigured, match="0–15"):
+        test_settings.redis_for_this_worker("redis://127.0.0.1:6379/15")
