@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
 from cases.reference import sync_reference_data
 from portal.services import EditConflict
+from portal.taxonomy import STAGE_NUMBERS
 from portal.text import normalize
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
@@ -39,7 +40,7 @@ EDITABLE_FIELDS = (
     "lessons",
     "url",
     "source",
-    *(f"stage_{n}" for n in range(1, 7)),
+    *(f"stage_{n}" for n in STAGE_NUMBERS),
 )
 # Fields a report fixture sets directly; its stages and URL are handled on their own.
 SCALAR_FIELDS = (
@@ -64,7 +65,7 @@ def case_search_text(case: Case) -> str:
         *(p.name for p in case.prefectures.all()),
         *case.municipalities,
         case.summary,
-        *(case.stage_text(n) for n in range(1, 7)),
+        *(case.stage_text(n) for n in STAGE_NUMBERS),
         *case.key_points,
         *case.lessons,
         *(f"{f.get('label', '')} {f.get('value', '')}" for f in case.figures),
