@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import STAGES, Case, Tag
 from portal.spreadsheets import TableSheet, csv_writer, new_workbook, workbook_bytes
+from portal.taxonomy import STAGE_NUMBERS
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def as_json_objects(cases, base_url: str | None = None) -> list[dict]:
                 "origins": [t.code for t in _tags(case, "origin")],
                 "effects": [t.code for t in _tags(case, "effect")],
                 "summary": case.summary,
-                "stages": {str(n): case.stage_text(n) for n in range(1, 7)},
+                "stages": {str(n): case.stage_text(n) for n in STAGE_NUMBERS},
                 "status": case.status,
                 "source": case.source,
                 "url": case_url(case, base_url),
@@ -111,7 +112,7 @@ def _row(case: Case, base_url: str | None) -> list:
         labels["origin"],
         labels["effect"],
         case.summary,
-        *(case.stage_text(n) for n in range(1, 7)),
+        *(case.stage_text(n) for n in STAGE_NUMBERS),
         case.get_status_display(),
         case_url(case, base_url),
     ]

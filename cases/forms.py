@@ -4,6 +4,7 @@ from django import forms
 
 from cases.models import Case, Form, Prefecture
 from cases.reference import TAGS
+from portal.taxonomy import STAGE_NUMBERS
 
 
 def _tag_choices(kind: str) -> list[tuple[str, str]]:
@@ -134,7 +135,7 @@ class CaseForm(forms.ModelForm):
         widgets = {
             "prefectures": forms.SelectMultiple(attrs={"size": 8}),
             "summary": forms.Textarea(attrs={"rows": 3}),
-            **{f"stage_{n}": forms.Textarea(attrs={"rows": 5}) for n in range(1, 7)},
+            **{f"stage_{n}": forms.Textarea(attrs={"rows": 5}) for n in STAGE_NUMBERS},
         }
         help_texts = {
             "number": "窓口が追加する事例は1001以降の番号を使います。空欄なら自動で付けます。",
@@ -167,7 +168,7 @@ class CaseForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for n in range(1, 7):
+        for n in STAGE_NUMBERS:
             if not (data.get(f"stage_{n}") or "").strip():
                 self.add_error(
                     f"stage_{n}",

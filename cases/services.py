@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
 from cases.reference import sync_reference_data
-from portal.services import EditConflict
+from portal.changes import EditConflict, with_actor
+from portal.taxonomy import STAGE_NUMBERS
 from portal.text import normalize
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "cases"
@@ -39,7 +40,7 @@ EDITABLE_FIELDS = (
     "lessons",
     "url",
     "source",
-    *(f"stage_{n}" for n in range(1, 7)),
+    *(f"stage_{n}" for n in STAGE_NUMBERS),
 )
 # Fields a report fixture sets directly; its stages and URL are handled on their own.
 SCALAR_FIELDS = (
@@ -64,7 +65,7 @@ def case_search_text(case: Case) -> str:
         *(p.name for p in case.prefectures.all()),
         *case.municipalities,
         case.summary,
-        *(case.stage_text(n) for n in range(1, 7)),
+        *(case.stage_text(n) for n in STAGE_NUMBERS),
         *case.key_points,
         *case.lessons,
         *(f"{f.get('label', '')} {f.get('value', '')}" for f in case.figures),
@@ -168,12 +169,6 @@ def cases_load_report(
 # --- Curation by window staff ---------------------------------------------------------------------
 
 
-def _mark_change(case: Case, *, reason: str, by) -> None:
-    """simple-history reads these two attributes when it records the next version."""
-    case._change_reason = reason  # type: ignore[attr-defined]
-    case._history_user = by  # type: ignore[attr-defined]
-
-
 def _tags_for(values: dict) -> list[Tag]:
     wanted = {(kind, code) for key, kind in TAG_KEYS.items() for code in values.get(key) or []}
     return [t for t in Tag.objects.all() if (t.kind, t.code) in wanted]
@@ -208,7 +203,7 @@ def _save_with_one_version(case: Case, *, prefectures, tags, by, reason: str) ->
         case.tags.set(tags)
     finally:
         del case.skip_history_when_saving  # type: ignore[attr-defined]
-    _mark_change(case, reason=reason, by=by)
+    with_actor(case, by, reason)
     case.save(update_fields=["updated_at"])
     case_refresh_search_text(case=case)
 
@@ -246,9 +241,7 @@ def case_set_status(*, case: Case, status: str, by) -> Case:
     if status not in Status.values:
         raise ValidationError("不明な公開状態です。")
     case.status = status
-    _mark_change(
-        case, reason="公開" if status == Status.PUBLISHED else "非公開（下書き）に戻す", by=by
-    )
+    with_actor(case, by, "公開" if status == Status.PUBLISHED else "非公開（下書き）に戻す")
     case.save(update_fields=["status", "updated_at"])
     return case
 

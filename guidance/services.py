@@ -28,8 +28,8 @@ from guidance.models import (
     StageMove,
     step_of,
 )
+from portal.changes import EditConflict, check_version, with_actor  # noqa: F401  (views catch it)
 from portal.dates import format_seireki
-from portal.services import EditConflict
 from portal.taxonomy import STAGE_NUMBERS
 
 
@@ -43,13 +43,6 @@ class GateBlocked(Exception):
 
 def _touch(consortium: Consortium) -> None:
     Consortium.objects.filter(pk=consortium.pk).update(last_activity_at=timezone.now())
-
-
-def _with_user(obj, by, reason: str = ""):
-    obj._history_user = by
-    if reason:
-        obj._change_reason = reason
-    return obj
 
 
 # --- Consortia --------------------------------------------------------------------------------------
@@ -88,13 +81,13 @@ def consortium_create(
     with transaction.atomic():
         consortium = Consortium(**values, introduction=introduction, created_by=by)
         consortium.full_clean(exclude=["introduction", "created_by"])
-        _with_user(consortium, by, "作成").save()
+        with_actor(consortium, by, "作成").save()
         consortium.themes.set(list(themes))
         for corporation, role in members:
             if invite:
                 member_invite(consortium=consortium, corporation=corporation, role=role, by=by)
                 continue
-            _with_user(
+            with_actor(
                 Membership(
                     consortium=consortium,
                     corporation=corporation,
@@ -185,7 +178,7 @@ def consortium_move(
         )
         current.stage = to_stage
         current.version += 1
-        _with_user(current, by, f"段階 {move.from_stage}→{to_stage}").save()
+        with_actor(current, by, f"段階 {move.from_stage}→{to_stage}").save()
         _touch(current)
     return move
 
@@ -194,20 +187,19 @@ def consortium_move(
 def checklist_item_update(*, item: ChecklistItem, values: dict, by, version: int) -> ChecklistItem:
     with transaction.atomic():
         current = ChecklistItem.objects.select_for_update().get(pk=item.pk)
-        if current.version != int(version):
-            raise EditConflict
+        check_version(current.version, version)
         for key, value in values.items():
             setattr(current, key, value)
         current.version += 1
         current.full_clean()
-        _with_user(current, by).save()
+        with_actor(current, by).save()
         _touch(current.consortium)
     return current
 
 
 # --- Goals, KPIs and measurements -------------------------------------------------------------------
 def goal_create(*, consortium: Consortium, title: str, theme=None, by) -> Goal:
-    goal = _with_user(Goal(consortium=consortium, title=title, theme=theme), by)
+    goal = with_actor(Goal(consortium=consortium, title=title, theme=theme), by)
     goal.full_clean()
     goal.save()
     _touch(consortium)
@@ -226,7 +218,7 @@ def kpi_create(
 ) -> Kpi:
     if baseline == target:
         raise ValidationError({"target": "目標値は基準値と違う値にしてください。"})
-    kpi = _with_user(
+    kpi = with_actor(
         Kpi(goal=goal, name=name, unit=unit, baseline=baseline, target=target, due_on=due_on), by
     )
     if kpi.counts_things:
@@ -294,7 +286,7 @@ def measurement_add(
                 measurement=existing, measured_on=measured_on, value=value, note=note, by=by,
                 reason="同じ日の値を置き換え",
             )  # fmt: skip
-        measurement = _with_user(
+        measurement = with_actor(
             Measurement(kpi=kpi, measured_on=measured_on, value=value, note=note, by=by), by
         )
         measurement.full_clean()
@@ -320,7 +312,7 @@ def measurement_update(
         measurement.value = value
         measurement.note = note
         measurement.full_clean()
-        _with_user(measurement, by, reason).save()
+        with_actor(measurement, by, reason).save()
         _touch(kpi.goal.consortium)
     return measurement
 
@@ -328,13 +320,13 @@ def measurement_update(
 def measurement_delete(*, measurement: Measurement, by) -> None:
     """Delete a measurement; its history keeps the deleted value and who deleted it."""
     consortium = measurement.kpi.goal.consortium
-    _with_user(measurement, by, "削除").delete()
+    with_actor(measurement, by, "削除").delete()
     _touch(consortium)
 
 
 # --- Next actions and activity ----------------------------------------------------------------------
 def action_create(*, consortium: Consortium, title: str, owner: str, due_on, by) -> Action:
-    action = _with_user(Action(consortium=consortium, title=title, owner=owner, due_on=due_on), by)
+    action = with_actor(Action(consortium=consortium, title=title, owner=owner, due_on=due_on), by)
     action.full_clean()
     action.save()
     _touch(consortium)
@@ -345,7 +337,7 @@ def action_complete(*, action: Action, by, done: bool = True) -> Action:
     action.status = ActionStatus.DONE if done else ActionStatus.OPEN
     action.done_at = timezone.now() if done else None
     action.version += 1
-    _with_user(action, by).save()
+    with_actor(action, by).save()
     _touch(action.consortium)
     return action
 
@@ -372,7 +364,7 @@ def activity_add(
 
 # --- Expert referrals -------------------------------------------------------------------------------
 def referral_request(*, consortium: Consortium, kind, request: str, by) -> Referral:
-    referral = _with_user(
+    referral = with_actor(
         Referral(
             consortium=consortium,
             kind=kind,
@@ -401,7 +393,7 @@ def referral_move(*, referral: Referral, to: str, expert=None, by) -> Referral:
     referral.status = to
     if expert is not None:
         referral.expert = expert
-    _with_user(referral, by).save()
+    with_actor(referral, by).save()
     return referral
 
 
@@ -423,13 +415,13 @@ __all__ = ["ItemStatus"]
 def template_save(*, form, by):
     """Staff edit the model checklist; existing consortia keep their own copies."""
     template = form.save(commit=False)
-    _with_user(template, by).save()
+    with_actor(template, by).save()
     return template
 
 
 def expert_save(*, form, by):
     expert = form.save(commit=False)
-    _with_user(expert, by).save()
+    with_actor(expert, by).save()
     form.save_m2m()
     return expert
 
@@ -457,7 +449,7 @@ def member_invite(*, consortium: Consortium, corporation, role: str, by) -> Memb
         membership.answer_channel = ""
         membership.answer_note = ""
         membership.answered_by = None
-        _with_user(membership, by, "再招待" if existing else "招待").save()
+        with_actor(membership, by, "再招待" if existing else "招待").save()
         _touch(consortium)
     return membership
 
@@ -489,7 +481,7 @@ def invitation_answer(
         current.answer_channel = channel
         current.answer_note = note.strip()
         current.answered_by = by
-        _with_user(current, by, "招待を承諾" if accept else "招待を辞退").save()
+        with_actor(current, by, "招待を承諾" if accept else "招待を辞退").save()
         _touch(current.consortium)
     return current
 
@@ -498,7 +490,7 @@ def member_leave(*, membership: Membership, by) -> Membership:
     if not membership.is_active:
         raise ValidationError("参加していない法人の脱退は記録できません。")
     membership.left_on = timezone.localdate()
-    _with_user(membership, by, "脱退").save()
+    with_actor(membership, by, "脱退").save()
     _touch(membership.consortium)
     return membership
 
@@ -506,7 +498,7 @@ def member_leave(*, membership: Membership, by) -> Membership:
 def external_partner_add(*, consortium: Consortium, name: str, kind: str, role: str, by):
     from guidance.models import ExternalPartner
 
-    partner = _with_user(
+    partner = with_actor(
         ExternalPartner(consortium=consortium, name=name, kind=kind, role=role), by
     )
     partner.full_clean()

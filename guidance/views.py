@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from guidance import access, selectors, services
 from guidance.forms import (
@@ -43,7 +43,7 @@ from guidance.reports import fiscal_years
 from portal.access import is_window_staff, permission_required, require
 from portal.dates import format_seireki
 from portal.params import object_or_404, parse_choice, parse_int
-from portal.taxonomy import STAGE_NUMBERS, next_step_first_stage
+from portal.taxonomy import STAGE_NUMBERS, next_step_first_stage, parse_stage
 
 CONFLICT = (
     "この画面を開いた後に、ほかの人がこの項目を更新しました。入力内容は保存していません。"
@@ -216,7 +216,7 @@ def advance(request, pk: int):
     next_stage = min(STAGE_NUMBERS[-1], consortium.stage + 1)
     form = MoveForm(request.POST or None, initial={"to_stage": next_stage})
     raw = request.POST.get("to_stage") or request.GET.get("to")
-    target = parse_choice_int(raw, STAGE_NUMBERS) or next_stage
+    target = parse_stage(raw) or next_stage
     # What stands between the consortium and its next STEP, shown before anyone asks.
     next_step_stage = next_step_first_stage(consortium.stage)
     missing = (
@@ -260,11 +260,6 @@ def advance(request, pk: int):
     return render(request, "guidance/advance.html", context)
 
 
-def parse_choice_int(raw, allowed) -> int | None:
-    value = parse_int(raw)
-    return value if value in allowed else None
-
-
 # --- Goals, KPIs and measurements: one page, one POST view per action ------------------------------
 def _kpis_page(request, page, status: int = 200, **forms):
     consortium = page.consortium
@@ -282,19 +277,10 @@ def _kpis_page(request, page, status: int = 200, **forms):
     return render(request, "guidance/kpis.html", context, status=status)
 
 
+@require_GET
 @permission_required("view_consortia")
 def kpis(request, pk: int):
-    if request.method == "POST":  # the forms posted here before each action had its own URL
-        return _legacy_post(request, pk, {"goal": goal_add, "kpi": kpi_add,
-                                          "measure": measurement_add})  # fmt: skip
     return _kpis_page(request, _page(request, pk))
-
-
-def _legacy_post(request, pk: int, handlers: dict, **kwargs):
-    handler = handlers.get(request.POST.get("action", ""))
-    if handler is None:
-        raise BadRequest("操作が正しくありません。")
-    return handler(request, pk, **kwargs)
 
 
 @require_POST
@@ -398,15 +384,9 @@ def _actions_page(request, page, status: int = 200, **forms):
     return render(request, "guidance/actions.html", context, status=status)
 
 
+@require_GET
 @permission_required("view_consortia")
 def actions(request, pk: int):
-    if request.method == "POST":  # the forms posted here before each action had its own URL
-        raw = request.POST.get("id")
-        return _legacy_post(
-            request, pk, {"action": action_add, "activity": activity_add,
-                          "done": lambda r, p: action_done(r, p, raw),
-                          "reopen": lambda r, p: action_reopen(r, p, raw)},
-        )  # fmt: skip
     return _actions_page(request, _page(request, pk))
 
 
@@ -480,10 +460,9 @@ def help_page(request, pk: int):
     return render(request, "guidance/help.html", context)
 
 
+@require_GET
 @permission_required("manage_registry")
 def referrals(request):
-    if request.method == "POST":  # the forms posted here before the move had its own URL
-        return referral_move(request, request.POST.get("id"))
     rows = Referral.objects.select_related("consortium", "kind", "expert", "requested_by")
     moves = services.REFERRAL_MOVES
     context = {
@@ -601,14 +580,9 @@ def _members_page(request, page, status: int = 200, **forms):
     return render(request, "guidance/members.html", context, status=status)
 
 
+@require_GET
 @permission_required("view_consortia")
 def members(request, pk: int):
-    if request.method == "POST":  # the forms posted here before each action had its own URL
-        raw = request.POST.get("id")
-        return _legacy_post(
-            request, pk, {"member": member_invite, "partner": partner_add,
-                          "leave": lambda r, p: member_leave(r, p, raw)},
-        )  # fmt: skip
     return _members_page(request, _page(request, pk))
 
 

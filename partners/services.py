@@ -34,7 +34,7 @@ from partners.models import (
     SubMeetingParticipant,
 )
 from portal.access import is_window_staff, user_corporation_number
-from portal.services import EditConflict
+from portal.changes import NO_PAGE, EditConflict, check_version, with_actor
 
 
 def _derived(ids: list[int]) -> dict[int, dict]:
@@ -219,8 +219,7 @@ def profile_update(
         profile.challenges.set(challenges)
         profile.themes.set(themes)
         del profile.skip_history_when_saving  # type: ignore[attr-defined]
-        profile._change_reason = f"{by.email} が編集"  # type: ignore[attr-defined]
-        profile._history_user = by  # type: ignore[attr-defined]
+        with_actor(profile, by, f"{by.email} が編集")
         profile.save()
     return profile
 
@@ -250,7 +249,7 @@ def introduction_propose(
         introduction = Introduction(
             title=title.strip()[:200], note=note, theme=theme, created_by=by
         )
-        introduction._history_user = by  # type: ignore[attr-defined]
+        with_actor(introduction, by)
         introduction.save()
         IntroductionParty.objects.bulk_create(
             [IntroductionParty(introduction=introduction, corporation=c) for c in corporations]
@@ -262,19 +261,19 @@ def introduction_propose(
 def _save_status(introduction: Introduction, status: str, by, reason: str) -> None:
     introduction.status = status
     introduction.version += 1
-    introduction._history_user = by  # type: ignore[attr-defined]
-    introduction._change_reason = reason  # type: ignore[attr-defined]
+    with_actor(introduction, by, reason)
     introduction.save()
 
 
-def introduction_move(*, introduction: Introduction, to: str, by, note: str = "", version=None):
+def introduction_move(
+    *, introduction: Introduction, to: str, by, note: str = "", version: object = NO_PAGE
+):
     """Staff move an introduction along proposed → contacted → declined/closed, and after the
     parties accepted → meeting held → consortium formed. Acceptance is never a move: only the
     parties' own answers make an introduction accepted (introduction_respond)."""
     with transaction.atomic():
         current = Introduction.objects.select_for_update().get(pk=introduction.pk)
-        if version is not None and current.version != int(version):
-            raise EditConflict
+        check_version(current.version, version)
         if to == IntroductionStatus.ACCEPTED:
             raise ValidationError(
                 "「全員が承諾」には窓口が進めることはできません。当事者それぞれの回答"
@@ -358,7 +357,6 @@ def _answer(
         party.channel = channel
         party.received_on = received_on
         party.answer_note = note
-        party._history_user = by  # type: ignore[attr-defined]
         answer = "承諾" if accept else "辞退"
         if on_behalf:
             day = received_on or timezone.localdate()
@@ -366,8 +364,7 @@ def _answer(
             text = f"{corporation.name}の{answer}を{_who(by)}が代理で記録しました（{how}）"
         else:
             text = f"{corporation.name}が{answer}しました（{_who(by)}）"
-        party._change_reason = text  # type: ignore[attr-defined]
-        party.save()
+        with_actor(party, by, text).save()
         _log(current, text, by, note)
         responses = set(current.parties.values_list("response", flat=True))
         if responses == {PartyResponse.ACCEPTED}:
@@ -382,7 +379,7 @@ def _answer(
 def submeeting_create(*, values: dict, by) -> SubMeeting:
     meeting = SubMeeting(**values, created_by=by)
     meeting.full_clean()
-    meeting._history_user = by  # type: ignore[attr-defined]
+    with_actor(meeting, by)
     meeting.save()
     return meeting
 
@@ -403,7 +400,7 @@ def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> bool:
     participant = meeting.participants.filter(corporation_id=corporation_id).first()
     if participant is None:
         return False
-    participant._history_user = by  # type: ignore[attr-defined]
+    with_actor(participant, by)
     participant.delete()
     return True
 
@@ -415,7 +412,7 @@ def submeeting_group(*, meeting: SubMeeting, group_size: int, by) -> None:
     with transaction.atomic():
         meeting = SubMeeting.objects.select_for_update().get(pk=meeting.pk)
         meeting.group_size = group_size
-        meeting._history_user = by  # type: ignore[attr-defined]
+        with_actor(meeting, by)
         meeting.save(update_fields=["group_size"])
         participants = list(
             meeting.participants.select_related("corporation__profile").prefetch_related(
@@ -450,6 +447,6 @@ def match_weights_update(*, values: dict, by) -> MatchWeights:
     weights = MatchWeights.objects.order_by("pk").first() or MatchWeights()
     for key, value in values.items():
         setattr(weights, key, value)
-    weights._history_user = by  # type: ignore[attr-defined]
+    with_actor(weights, by)
     weights.save()
     return weights

@@ -27,6 +27,10 @@ urlpatterns = [
     ),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/add/", views.meeting_add, name="meeting_add"),
+    path("meetings/<int:pk>/group/", views.meeting_group, name="meeting_group"),
+    path("meetings/<int:pk>/move/", views.meeting_move, name="meeting_move"),
+    path("meetings/<int:pk>/remove/", views.meeting_remove, name="meeting_remove"),
     re_path(
         r"^meetings/(?P<pk>\d+)/groups\.(?P<fmt>csv|xlsx)$",
         views.meeting_export,

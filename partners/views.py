@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from partners import exports, selectors, services
 from partners.access import RegistryViewer
@@ -415,61 +415,81 @@ def meetings(request):
     return render(request, "partners/meetings.html", context)
 
 
-@permission_required("manage_registry")
-def meeting(request, pk: int):
-    meeting = get_object_or_404(SubMeeting.objects.select_related("theme"), pk=pk)
-    add_form = ParticipantsForm(request.POST if request.POST.get("action") == "add" else None)
-    group_form = GroupForm(
-        request.POST if request.POST.get("action") == "group" else None,
-        initial={"group_size": meeting.group_size},
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "add" and add_form.is_valid():
-            added = services.submeeting_add(
-                meeting=meeting, corporations=add_form.cleaned_data["numbers"], by=request.user
-            )
-            messages.success(request, f"{added}法人を参加者に追加しました。")
-            return redirect("partners:meeting", pk=pk)
-        if action == "group" and group_form.is_valid():
-            services.submeeting_group(
-                meeting=meeting, group_size=group_form.cleaned_data["group_size"], by=request.user
-            )
-            messages.success(
-                request, "グループ分けの案を作りました。必要なら手で入れ替えてください。"
-            )
-            return redirect("partners:meeting", pk=pk)
-        if action == "move":
-            moves = {}
-            for key, value in request.POST.items():
-                participant = parse_id(key[6:]) if key.startswith("group-") else None
-                if participant is not None:
-                    moves[participant] = parse_int(value, min_value=1, max_value=999)
-            changed = services.submeeting_move(meeting=meeting, moves=moves, by=request.user)
-            messages.success(request, f"{changed}法人のグループを変更しました。")
-            return redirect("partners:meeting", pk=pk)
-        if action == "remove":
-            removed = services.submeeting_remove(
-                meeting=meeting,
-                corporation_id=parse_id(request.POST.get("corporation")) or 0,
-                by=request.user,
-            )
-            if removed:
-                messages.success(request, "参加者から外しました。")
-            else:
-                messages.error(request, "指定された法人はこの分科会の参加者ではありません。")
-            return redirect("partners:meeting", pk=pk)
+def _meeting(pk: int) -> SubMeeting:
+    return get_object_or_404(SubMeeting.objects.select_related("theme"), pk=pk)
+
+
+def _meeting_page(request, meeting: SubMeeting, status: int = 200, **forms):
+    forms.setdefault("add_form", ParticipantsForm())
+    forms.setdefault("group_form", GroupForm(initial={"group_size": meeting.group_size}))
     groups, unplaced = selectors.submeeting_groups(meeting=meeting)
     group_numbers = list(range(1, max([g["number"] for g in groups] + [0]) + 2))
-    context = {
-        "meeting": meeting,
-        "groups": groups,
-        "unplaced": unplaced,
-        "add_form": add_form,
-        "group_form": group_form,
-        "group_numbers": group_numbers,
-    }
-    return render(request, "partners/meeting.html", context)
+    context = {"meeting": meeting, "groups": groups, "unplaced": unplaced,
+               "group_numbers": group_numbers, **forms}  # fmt: skip
+    return render(request, "partners/meeting.html", context, status=status)
+
+
+@require_GET
+@permission_required("manage_registry")
+def meeting(request, pk: int):
+    return _meeting_page(request, _meeting(pk))
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_add(request, pk: int):
+    meeting = _meeting(pk)
+    form = ParticipantsForm(request.POST)
+    if not form.is_valid():
+        return _meeting_page(request, meeting, status=400, add_form=form)
+    added = services.submeeting_add(
+        meeting=meeting, corporations=form.cleaned_data["numbers"], by=request.user
+    )
+    messages.success(request, f"{added}法人を参加者に追加しました。")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_group(request, pk: int):
+    meeting = _meeting(pk)
+    form = GroupForm(request.POST, initial={"group_size": meeting.group_size})
+    if not form.is_valid():
+        return _meeting_page(request, meeting, status=400, group_form=form)
+    services.submeeting_group(
+        meeting=meeting, group_size=form.cleaned_data["group_size"], by=request.user
+    )
+    messages.success(request, "グループ分けの案を作りました。必要なら手で入れ替えてください。")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_move(request, pk: int):
+    meeting = _meeting(pk)
+    moves = {}
+    for key, value in request.POST.items():
+        participant = parse_id(key[6:]) if key.startswith("group-") else None
+        if participant is not None:
+            moves[participant] = parse_int(value, min_value=1, max_value=999)
+    changed = services.submeeting_move(meeting=meeting, moves=moves, by=request.user)
+    messages.success(request, f"{changed}法人のグループを変更しました。")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_remove(request, pk: int):
+    removed = services.submeeting_remove(
+        meeting=_meeting(pk),
+        corporation_id=parse_id(request.POST.get("corporation")) or 0,
+        by=request.user,
+    )
+    if removed:
+        messages.success(request, "参加者から外しました。")
+    else:
+        messages.error(request, "指定された法人はこの分科会の参加者ではありません。")
+    return redirect("partners:meeting", pk=pk)
 
 
 @permission_required("manage_registry")

@@ -20,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from portal import access, jobs
+from portal.changes import EditConflict, with_actor  # noqa: F401  (views catch services.EditConflict)
 from portal.models import (
     ArtifactStatus,
     JobStatus,
@@ -31,11 +32,6 @@ from portal.models import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class EditConflict(Exception):
-    """Somebody else saved the same row after this person opened it: the save is refused and the
-    page says so, so nothing is overwritten silently (every app's services raise this one)."""
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -75,8 +71,7 @@ def user_invite(
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     with transaction.atomic():
-        user._change_reason = f"{by.email} が招待"  # type: ignore[attr-defined]  # simple-history
-        user._history_user = by  # type: ignore[attr-defined]
+        with_actor(user, by, f"{by.email} が招待")
         user.save()
         transaction.on_commit(lambda: user_send_invitation(user=user, by=by, base_url=base_url))
     return user
@@ -112,8 +107,7 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     if user.pk == by.pk and not active:
         raise ValidationError("自分自身のアカウントは無効にできません。")
     user.is_active = active
-    user._change_reason = f"{by.email} が{'有効化' if active else '無効化'}"  # type: ignore[attr-defined]
-    user._history_user = by  # type: ignore[attr-defined]
+    with_actor(user, by, f"{by.email} が{'有効化' if active else '無効化'}")
     user.save(update_fields=["is_active"])
     return user
 

@@ -1,5 +1,7 @@
 """Vocabularies shared by several apps, so each domain word has one code everywhere."""
 
+from portal.params import parse_int
+
 # The six 社会福祉連携推進業務 plus back-office sharing: the report's theme taxonomy.
 OPERATIONS = (
     ("community", "地域福祉支援"),
@@ -67,3 +69,14 @@ def next_step_first_stage(stage: int) -> int | None:
     """The first stage of the STEP after this stage's STEP (None in the last STEP)."""
     later = [number for number, _, s in STAGES if s == step_of(stage) + 1]
     return min(later) if later else None
+
+
+def stages_of_step(step: int) -> tuple[int, ...]:
+    """The stages a STEP spans: STEP1 is (1, 2), STEP2 is (3,), STEP3 is (4, 5, 6)."""
+    return tuple(number for number, _, s in STAGES if s == step)
+
+
+def parse_stage(raw: object) -> int | None:
+    """A stage number ①–⑥ written in a request parameter, else None (never an error)."""
+    value = parse_int(raw)
+    return value if value in STAGE_NUMBERS else None

@@ -69,17 +69,16 @@ def write(client, consortium, kind):
         )
     if kind == "measure_or_activity":
         return client.post(
-            reverse("guidance:actions", args=[consortium.pk]),
+            reverse("guidance:activity_add", args=[consortium.pk]),
             {
-                "action": "activity",
                 "kind": "meeting",
                 "title": "定例会議",
                 "happened_on": "2026-11-01",
             },
         )
     return client.post(
-        reverse("guidance:actions", args=[consortium.pk]),
-        {"action": "action", "title": "会場を押さえる", "owner": "事務局"},
+        reverse("guidance:action_add", args=[consortium.pk]),
+        {"title": "会場を押さえる", "owner": "事務局"},
     )
 
 

@@ -329,18 +329,16 @@ def test_hostile_values_in_workflow_parameters_get_no_500(client, world, staff, 
     pk = world["ours"].pk
     assert client.get(reverse("guidance:advance", args=[pk]), {"to": value}).status_code == 200
     assert client.get(reverse("guidance:dashboard"), {"days": value}).status_code == 200
+    # An id in the path that is not a number matches no URL; a huge one matches no row.
     for action in ("done", "reopen"):
-        response = client.post(
-            reverse("guidance:actions", args=[pk]), {"action": action, "id": value}
-        )
+        response = client.post(f"/consortia/{pk}/actions/{value}/{action}/")
         assert response.status_code == 404
-    response = client.post(reverse("guidance:members", args=[pk]), {"action": "leave", "id": value})
+    response = client.post(f"/consortia/{pk}/members/{value}/leave/")
     assert response.status_code == 404
-    assert (
-        client.post(reverse("guidance:referrals"), {"id": value, "to": "done"}).status_code == 404
-    )
+    assert client.post(f"/consortia/referrals/{value}/move/", {"to": "done"}).status_code == 404
+    # The pages take no POST: every action has its own URL.
     response = client.post(reverse("guidance:actions", args=[pk]), {"action": value})
-    assert response.status_code == 400
+    assert response.status_code == 405
     response = client.post(
         reverse("guidance:measurement_add", args=[pk]),
         {"kpi": value, "measured_on": "2026-02-30", "value": value},

@@ -112,14 +112,16 @@ def test_a_member_records_a_measurement_and_sees_the_chart(client, world, staff)
     url = reverse("guidance:kpis", args=[world["ours"].pk])
     day = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = client.post(
-        url, {"action": "measure", "kpi": kpi.pk, "measured_on": day, "value": "7"}
+        reverse("guidance:measurement_add", args=[world["ours"].pk]),
+        {"kpi": kpi.pk, "measured_on": day, "value": "7"},
     )
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "達成 <strong>50%</strong>" in html
     assert "<polyline" in html or "<circle" in html
     # A member cannot add goals or KPIs.
-    assert client.post(url, {"action": "goal", "title": "勝手な目標"}).status_code == 403
+    goal_add = reverse("guidance:goal_add", args=[world["ours"].pk])
+    assert client.post(goal_add, {"title": "勝手な目標"}).status_code == 403
 
 
 def test_two_people_saving_the_same_item_get_a_clear_conflict(client, world):
@@ -270,16 +272,11 @@ def test_the_promoter_invites_a_member_and_records_one_leaving(client, world):
     newcomer = Corporation.objects.exclude(memberships__consortium=ours).first()
     profile_for(newcomer, consent=True)
     client.force_login(world["promoter"])
-    url = reverse("guidance:members", args=[ours.pk])
-    assert (
-        client.post(
-            url, {"action": "member", "number": newcomer.number, "role": "member"}
-        ).status_code
-        == 302
-    )
+    url = reverse("guidance:member_invite", args=[ours.pk])
+    assert client.post(url, {"number": newcomer.number, "role": "member"}).status_code == 302
     membership = ours.memberships.get(corporation=newcomer)
     assert membership.state == "invited"
-    again = client.post(url, {"action": "member", "number": newcomer.number, "role": "member"})
+    again = client.post(url, {"number": newcomer.number, "role": "member"})
     assert "すでに招待を送っています" in again.content.decode()
     services.invitation_answer(
         membership=membership,
@@ -287,13 +284,13 @@ def test_the_promoter_invites_a_member_and_records_one_leaving(client, world):
         by=UserFactory(manager=True, corporation_number=newcomer.number),
     )
     client.force_login(world["promoter"])
-    again = client.post(url, {"action": "member", "number": newcomer.number, "role": "member"})
+    again = client.post(url, {"number": newcomer.number, "role": "member"})
     assert "すでに参加しています" in again.content.decode()
-    client.post(url, {"action": "leave", "id": membership.pk})
+    client.post(reverse("guidance:member_leave", args=[ours.pk, membership.pk]))
     membership.refresh_from_db()
     assert membership.left_on == timezone.localdate()
     client.force_login(world["member"])
-    assert client.post(url, {"action": "member", "number": newcomer.number}).status_code == 403
+    assert client.post(url, {"number": newcomer.number}).status_code == 403
 
 
 def test_an_accepted_introduction_offers_staff_to_start_a_consortium(client, staff, world):

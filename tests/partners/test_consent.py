@@ -226,16 +226,14 @@ def test_hostile_values_get_an_answer_not_a_500(client, staff, parties, intro):
 def test_hostile_meeting_values_get_an_answer_not_a_500(client, staff, parties):
     meeting = submeeting_with(parties, by=staff, title="分科会", place="")
     client.force_login(staff)
-    url = reverse("partners:meeting", args=[meeting.pk])
+    remove = reverse("partners:meeting_remove", args=[meeting.pk])
+    move = reverse("partners:meeting_move", args=[meeting.pk])
     for value in ("abc", "²", "-1", "9" * 40):
-        assert client.post(url, {"action": "remove", "corporation": value}).status_code == 302
-        assert client.post(url, {"action": "move", f"group-{value}": "1"}).status_code == 302
+        assert client.post(remove, {"corporation": value}).status_code == 302
+        assert client.post(move, {f"group-{value}": "1"}).status_code == 302
         participant = meeting.participants.first()
-        assert (
-            client.post(url, {"action": "move", f"group-{participant.pk}": value}).status_code
-            == 302
-        )
+        assert client.post(move, {f"group-{participant.pk}": value}).status_code == 302
     assert meeting.participants.count() == 2
-    page = client.post(url, {"action": "remove", "corporation": "abc"}, follow=True)
+    page = client.post(remove, {"corporation": "abc"}, follow=True)
     assert "参加者ではありません" in page.content.decode()
     assert "参加者から外しました" not in page.content.decode()

@@ -57,8 +57,8 @@ def test_staff_move_a_participant_by_hand_and_regrouping_keeps_it(client, staff,
     target = 2
     client.force_login(staff)
     response = client.post(
-        reverse("partners:meeting", args=[meeting.pk]),
-        {"action": "move", f"group-{mover.pk}": str(target)},
+        reverse("partners:meeting_move", args=[meeting.pk]),
+        {f"group-{mover.pk}": str(target)},
     )
     assert response.status_code == 302
     mover.refresh_from_db()

@@ -441,11 +441,9 @@ def test_the_reported_server_errors_are_answered(client, world, staff):
     assert client.get("/cases/compare/", {"n": "²"}).status_code == 200
     assert client.get("/dashboard/", {"days": "²"}).status_code == 200
     assert client.get(f"/consortia/{ours.pk}/advance/", {"to": "²"}).status_code == 200
-    done = client.post(f"/consortia/{ours.pk}/actions/", {"action": "done", "id": "abc"})
+    done = client.post(f"/consortia/{ours.pk}/actions/abc/done/")
     assert done.status_code == 404
-    remove = client.post(
-        f"/partners/meetings/{meeting.pk}/", {"action": "remove", "corporation": "abc"}
-    )
+    remove = client.post(f"/partners/meetings/{meeting.pk}/remove/", {"corporation": "abc"})
     assert remove.status_code == 302
     weights = client.post("/partners/weights/", {"number": "../../x"})
     assert weights["Location"] == "/partners/"  # not a link to a 法人番号 that cannot exist
