@@ -202,11 +202,11 @@ def test_dashboard_shows_steps_stalled_consortia_and_overdue_actions(client, sta
         last_activity_at=timezone.now() - timedelta(days=45)
     )
     client.force_login(staff)
-    html = client.get(reverse("guidance:dashboard")).content.decode()
+    html = client.get(reverse("oversight:dashboard")).content.decode()
     assert "会場を押さえる" in html
     stalled = html[html.index("動きが止まっている") : html.index("期限を過ぎたアクション")]
     assert "南信ケア連携会議" in stalled and "長野北部介護人材ネットワーク" not in stalled
-    html = client.get(reverse("guidance:dashboard"), {"days": "60"}).content.decode()
+    html = client.get(reverse("oversight:dashboard"), {"days": "60"}).content.decode()
     stalled = html[html.index("動きが止まっている") : html.index("期限を過ぎたアクション")]
     assert "南信ケア連携会議" not in stalled
 
