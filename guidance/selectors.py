@@ -324,6 +324,64 @@ def consortium_page(*, pk: int) -> ConsortiumPage | None:
     )
 
 
+# --- A manager's home ------------------------------------------------------------------------------
+@dataclass
+class HomeConsortium:
+    """One consortium on a manager's home: its STEP bar, open items of its stage, open actions."""
+
+    consortium: Consortium
+    items: list[ChecklistItem]  # every item, by stage and position
+    open_actions: list[Action]  # by due date
+    today: date
+
+    @property
+    def open_items(self) -> list[ChecklistItem]:
+        stage = self.consortium.stage
+        return [i for i in self.items if i.stage == stage and not i.is_settled]
+
+    @property
+    def steps(self) -> list[dict]:
+        current = self.consortium.step
+        return [
+            {"number": n, "label": label, "current": n == current, "passed": n < current}
+            for n, label in STEPS.items()
+        ]
+
+
+@dataclass
+class ManagerHome:
+    consortia: list[HomeConsortium]
+    invitations: list[Membership]
+
+
+def manager_home(*, user) -> ManagerHome:
+    """Everything a manager's home shows of the workflow, in a constant number of queries whatever
+    the number of consortia (the consortia, their items, their open actions, the invitations)."""
+    consortia = (
+        Consortium.objects.visible_to(user)
+        .filter(status=ConsortiumStatus.ACTIVE)
+        .prefetch_related(
+            Prefetch(
+                "checklist_items",
+                queryset=ChecklistItem.objects.order_by("stage", "position", "pk"),
+            ),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.filter(status=ActionStatus.OPEN).order_by("due_on", "pk"),
+            ),
+        )
+        .order_by("-stage", "name")
+    )
+    today = timezone.localdate()
+    return ManagerHome(
+        consortia=[
+            HomeConsortium(c, list(c.checklist_items.all()), list(c.actions.all()), today)
+            for c in consortia
+        ],
+        invitations=invitations_for(user=user),
+    )
+
+
 # --- Invitations ------------------------------------------------------------------------------------
 def invitations_of(*, consortium: Consortium) -> list[Membership]:
     """Invitations a consortium sent that are pending or were declined (for its leads)."""

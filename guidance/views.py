@@ -512,13 +512,8 @@ def home_panel(request):
 
     if not is_manager(request.user):
         return None
-    invitations = selectors.invitations_for(user=request.user)
-    pages = []
-    for consortium in selectors.consortium_list(user=request.user, status=ConsortiumStatus.ACTIVE):
-        page = selectors.consortium_page(pk=consortium.pk)
-        if page is not None:
-            pages.append(page)
-    context = {"pages": pages, "invitations": invitations}
+    home = selectors.manager_home(user=request.user)
+    context = {"pages": home.consortia, "invitations": home.invitations}
     return {"template": "guidance/_home_panel.html", "context": context}
 
 

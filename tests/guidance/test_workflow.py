@@ -247,6 +247,31 @@ def test_a_managers_home_shows_their_consortium_progress_items_and_actions(clien
     assert "参加している協働体" not in client.get(reverse("home")).content.decode()
 
 
+@pytest.mark.parametrize("consortia", [1, 4])
+def test_a_managers_home_runs_the_same_queries_for_one_or_four_consortia(
+    client, world, staff, consortia, django_assert_num_queries
+):
+    from guidance.models import MemberRole
+    from tests.factories import CorporationFactory, UserFactory
+
+    own = CorporationFactory()
+    for n in range(consortia):
+        consortium = services.consortium_create(
+            values={"name": f"協働体{n + 1}号", "form": ConsortiumForm.LOOSE},
+            members=[(own, MemberRole.PROMOTER)],
+            by=staff,
+        )
+        services.action_create(consortium=consortium, title=f"作業{n + 1}", owner="",
+                               due_on=None, by=staff)  # fmt: skip
+    client.force_login(UserFactory(manager=True, corporation_number=own.number))
+    client.get(reverse("home"))  # the first request after login records activity
+    # session, user, consortia, their checklist items, their open actions, invitations
+    with django_assert_num_queries(6):
+        html = client.get(reverse("home")).content.decode()
+    assert html.count('aria-label="協働体') == consortia
+    assert all(f"作業{n + 1}" in html for n in range(consortia))
+
+
 def test_staff_edit_a_template_in_the_browser_and_only_new_consortia_change(client, staff, world):
     template = ChecklistTemplate.objects.filter(stage=1, variant=Variant.BOTH).first()
     client.force_login(staff)
