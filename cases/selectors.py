@@ -273,6 +273,12 @@ def case_like_mine(*, profile: Profile, user, top: int = 10) -> list[Match]:
     return rank(profile, _with_relations(Case.objects.visible_to(user)), top=top)
 
 
+def cases_like(*, form: str, operations: frozenset[str], user, top: int = 3) -> list[Match]:
+    """Cases nearest to a collaboration of this form doing these operations (another app's help
+    pages ask this, without knowing how similarity is scored)."""
+    return case_like_mine(profile=Profile(form=form, operations=operations), user=user, top=top)
+
+
 def case_compare(*, numbers: list[int], user) -> list[Case]:
     """The chosen cases in the order asked; unknown or hidden numbers are left out."""
     found = {
@@ -424,3 +430,38 @@ def case_history(*, case: Case) -> list[dict]:
             }
         )
     return entries
+
+
+# --- Figures for a period (the prefectural report, the dashboard) ----------------------------------
+@dataclass
+class LibraryFigures:
+    published: int
+    from_report: int
+    local: int
+    close: int
+    loose: int
+    local_added: int  # local cases added within the period
+    operations: list[tuple[str, int]]  # (operation label, cases doing it)
+
+
+def library_figures(period) -> LibraryFigures:
+    """The case library's published cases, counted once for every page and file that shows them."""
+    from cases.models import SourceKind
+    from cases.stats import stats_of
+
+    cases = list(
+        Case.objects.published().prefetch_related("tags", "prefectures").order_by("number")
+    )
+    operation = next(t for t in stats_of(cases, include_local=True).tables if t.key == "operation")
+    return LibraryFigures(
+        published=len(cases),
+        from_report=sum(c.source_kind == SourceKind.REPORT for c in cases),
+        local=sum(c.source_kind == SourceKind.LOCAL for c in cases),
+        close=sum(c.form == Form.CLOSE for c in cases),
+        loose=sum(c.form == Form.LOOSE for c in cases),
+        local_added=sum(
+            c.source_kind == SourceKind.LOCAL and period.since <= c.created_at < period.until
+            for c in cases
+        ),
+        operations=[(r.label, r.ours) for r in operation.rows],
+    )

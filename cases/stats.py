@@ -2,6 +2,7 @@
 the published figures (chapter 3 §3), and the number of cases per prefecture for the map."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -9,7 +10,7 @@ from cases.models import Case, Prefecture, Tag
 
 # Published counts of the 2026 report, chapter 3 §3 (29 interviewed cases; a case may count
 # under several values).
-REPORT = {
+REPORT: dict[str, Any] = {
     "origin": {
         "existing_meetings": 13,
         "executive_ties": 9,
@@ -328,7 +329,7 @@ def stats_of(cases: list[Case], *, include_local: bool = False) -> Stats:
     for case in cases:
         for prefecture in case.prefectures.all():
             per_prefecture.setdefault(prefecture.name, []).append(case.number)
-    prefectures = [
+    prefectures: list[dict[str, Any]] = [
         {
             "code": p.code,
             "name": p.name,

@@ -1,4 +1,4 @@
-"""The guided three-STEP workflow of each consortium, and the dashboards."""
+"""The guided three-STEP workflow of each consortium."""
 
 from django.apps import AppConfig
 
@@ -9,9 +9,9 @@ class GuidanceConfig(AppConfig):
 
     def ready(self) -> None:
         from guidance import selectors
-        from partners import links
+        from portal import providers
 
-        links.register(
+        providers.register(
             co_members=selectors.co_member_ids,
             memberships=selectors.memberships_by_corporation,
         )

@@ -1,6 +1,6 @@
 """Read functions that compose querysets for one page or export each."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -324,6 +324,64 @@ def consortium_page(*, pk: int) -> ConsortiumPage | None:
     )
 
 
+# --- A manager's home ------------------------------------------------------------------------------
+@dataclass
+class HomeConsortium:
+    """One consortium on a manager's home: its STEP bar, open items of its stage, open actions."""
+
+    consortium: Consortium
+    items: list[ChecklistItem]  # every item, by stage and position
+    open_actions: list[Action]  # by due date
+    today: date
+
+    @property
+    def open_items(self) -> list[ChecklistItem]:
+        stage = self.consortium.stage
+        return [i for i in self.items if i.stage == stage and not i.is_settled]
+
+    @property
+    def steps(self) -> list[dict]:
+        current = self.consortium.step
+        return [
+            {"number": n, "label": label, "current": n == current, "passed": n < current}
+            for n, label in STEPS.items()
+        ]
+
+
+@dataclass
+class ManagerHome:
+    consortia: list[HomeConsortium]
+    invitations: list[Membership]
+
+
+def manager_home(*, user) -> ManagerHome:
+    """Everything a manager's home shows of the workflow, in a constant number of queries whatever
+    the number of consortia (the consortia, their items, their open actions, the invitations)."""
+    consortia = (
+        Consortium.objects.visible_to(user)
+        .filter(status=ConsortiumStatus.ACTIVE)
+        .prefetch_related(
+            Prefetch(
+                "checklist_items",
+                queryset=ChecklistItem.objects.order_by("stage", "position", "pk"),
+            ),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.filter(status=ActionStatus.OPEN).order_by("due_on", "pk"),
+            ),
+        )
+        .order_by("-stage", "name")
+    )
+    today = timezone.localdate()
+    return ManagerHome(
+        consortia=[
+            HomeConsortium(c, list(c.checklist_items.all()), list(c.actions.all()), today)
+            for c in consortia
+        ],
+        invitations=invitations_for(user=user),
+    )
+
+
 # --- Invitations ------------------------------------------------------------------------------------
 def invitations_of(*, consortium: Consortium) -> list[Membership]:
     """Invitations a consortium sent that are pending or were declined (for its leads)."""
@@ -370,13 +428,11 @@ class StageHelp:
 
 def stage_help(*, consortium: Consortium, user) -> StageHelp:
     """How similar cases handled this same stage, who to call, which programmes apply."""
-    from cases.selectors import case_like_mine
-    from cases.similarity import Profile
+    from cases.selectors import cases_like
 
     stage = consortium.stage
     themes = {t.code for t in consortium.themes.all()}
-    profile = Profile(form=consortium.form, operations=frozenset(themes))
-    matches = case_like_mine(profile=profile, user=user, top=3)
+    matches = cases_like(form=consortium.form, operations=frozenset(themes), user=user, top=3)
     cases = [
         {
             "number": m.case.number,
@@ -466,4 +522,129 @@ def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> Dashboard:
     by_municipality = sorted(places.values(), key=lambda e: (-e["count"], e["name"]))
     return Dashboard(
         total, by_stage, by_step, stalled, overdue, attainment, by_municipality, stalled_days
+    )
+
+
+# --- Figures for a period (the prefectural report) ---------------------------------------------------
+NO_MUNICIPALITY = "（市区町村の登録なし）"
+
+
+def started_on(consortium: Consortium) -> date:
+    """When a consortium started: its 開始日, or the day it was registered when none is set."""
+    return consortium.started_on or timezone.localdate(consortium.created_at)
+
+
+def _stage_at(consortium: Consortium, moves: list[StageMove], moment) -> int:
+    """The stage a consortium was at, from its moves (the current stage if it never moved)."""
+    before = [m for m in moves if m.at < moment]
+    if before:
+        return before[-1].to_stage
+    if moves:
+        return moves[0].from_stage
+    return consortium.stage
+
+
+def municipalities_of(consortium: Consortium, *, until: date | None = None) -> list[str]:
+    """Every municipality a consortium spans: its main one and its accepted members' (members who
+    left before `until` aside). Memberships must be prefetched with their corporation's
+    municipality."""
+    names = [consortium.municipality.name] if consortium.municipality else []
+    for membership in consortium.memberships.all():
+        if membership.state != MembershipState.ACCEPTED:
+            continue
+        if membership.left_on and (until is None or membership.left_on <= until):
+            continue
+        municipality = membership.corporation.municipality
+        if municipality is not None:
+            names.append(municipality.name)
+    return list(dict.fromkeys(names)) or [NO_MUNICIPALITY]
+
+
+@dataclass
+class ConsortiaFigures:
+    live: list[Consortium]  # not closed at the end of the period, by name
+    stage_of: dict[int, int]  # consortium id -> its stage at the end of the period
+    started: int  # consortia started within the period
+    moves: int  # stage moves within the period
+    places: dict[str, list[int]]  # municipality -> [STEP1, STEP2, STEP3, total]
+    themes: list[tuple[str, int]]  # (theme label, consortia), most frequent first
+    stalled: list[dict]  # {"name", "stage", "municipality", "last"}
+    kpis: list[tuple[str, KpiView]]  # (consortium name, the KPI's progress at the end)
+
+    @property
+    def per_stage(self) -> Counter:
+        return Counter(self.stage_of.values())
+
+
+def consortia_figures(period, *, viewer=None) -> ConsortiaFigures:
+    """The consortia at the end of `period` and what they did within it. `viewer` counts only the
+    consortia that person may see; None is the operator's command line."""
+    since, until = period.since, period.until
+    visible = Consortium.objects.all() if viewer is None else Consortium.objects.visible_to(viewer)
+    consortia = list(
+        visible.filter(created_at__lt=until)
+        .select_related("municipality")
+        .prefetch_related(
+            "themes",
+            Prefetch("moves", queryset=StageMove.objects.order_by("at", "pk")),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(state=MembershipState.ACCEPTED).select_related(
+                    "corporation__municipality"
+                ),
+            ),
+        )
+        .order_by("name")
+    )
+    live = [c for c in consortia if c.status != ConsortiumStatus.CLOSED or c.updated_at >= until]
+    stage_of = {c.pk: _stage_at(c, list(c.moves.all()), until) for c in live}
+
+    places: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for c in live:
+        for key in municipalities_of(c, until=period.as_of):
+            places[key][step_of(stage_of[c.pk]) - 1] += 1
+            places[key][3] += 1
+
+    themes: Counter = Counter()
+    theme_labels: dict[str, str] = {}
+    for c in live:
+        for t in c.themes.all():
+            themes[t.code] += 1
+            theme_labels[t.code] = t.label
+
+    cutoff = until - timedelta(days=STALLED_DAYS)
+    stalled = [
+        {
+            "name": c.name,
+            "stage": Stage(stage_of[c.pk]).label,
+            "municipality": c.municipality.name if c.municipality else NO_MUNICIPALITY,
+            "last": timezone.localdate(c.last_activity_at) if c.last_activity_at else None,
+        }
+        for c in live
+        if c.status == ConsortiumStatus.ACTIVE
+        and (c.last_activity_at is None or c.last_activity_at < cutoff)
+    ]
+
+    kpis = (
+        Kpi.objects.filter(goal__consortium__in=[c.pk for c in live])
+        .select_related("goal__consortium")
+        .prefetch_related(
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.filter(measured_on__lte=period.as_of).order_by(
+                    "measured_on", "pk"
+                ),
+            )
+        )
+        .order_by("goal__consortium__name", "pk")
+    )
+    return ConsortiaFigures(
+        live=live,
+        stage_of=stage_of,
+        started=sum(1 for c in consortia if period.contains(started_on(c))),
+        moves=sum(1 for c in consortia for m in c.moves.all() if since <= m.at < until),
+        places=dict(places),
+        themes=[(theme_labels[code], n) for code, n in themes.most_common()],
+        stalled=stalled,
+        kpis=[(k.goal.consortium.name, kpi_progress(k, list(k.measurements.all()))) for k in kpis],
     )

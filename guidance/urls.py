@@ -73,5 +73,4 @@ urlpatterns = [
         name="action_reopen",
     ),
     path("consortia/<int:pk>/help/", views.help_page, name="help"),
-    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the consortium workflow and the dashboards."""
+"""Pages of the consortium workflow (the dashboard lives in oversight/)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,7 +39,6 @@ from guidance.models import (
     ReferralStatus,
     Stage,
 )
-from guidance.reports import fiscal_years
 from portal.access import is_window_staff, permission_required, require
 from portal.dates import format_seireki
 from portal.params import object_or_404, parse_choice, parse_int
@@ -486,28 +485,14 @@ def referral_move(request, referral_pk):
     return redirect("guidance:referrals")
 
 
-@permission_required("view_dashboard")
-def dashboard(request):
-    stalled_days = parse_int(
-        request.GET.get("days"), default=selectors.STALLED_DAYS, min_value=1, max_value=365
-    )
-    data = selectors.dashboard(user=request.user, stalled_days=stalled_days)
-    return render(request, "guidance/dashboard.html", {"d": data, "years": fiscal_years()})
-
-
 def home_panel(request):
     """A manager's home: their consortia's STEP progress, open checklist items and next actions."""
     from portal.access import is_manager
 
     if not is_manager(request.user):
         return None
-    invitations = selectors.invitations_for(user=request.user)
-    pages = []
-    for consortium in selectors.consortium_list(user=request.user, status=ConsortiumStatus.ACTIVE):
-        page = selectors.consortium_page(pk=consortium.pk)
-        if page is not None:
-            pages.append(page)
-    context = {"pages": pages, "invitations": invitations}
+    home = selectors.manager_home(user=request.user)
+    context = {"pages": home.consortia, "invitations": home.invitations}
     return {"template": "guidance/_home_panel.html", "context": context}
 
 

@@ -14,7 +14,6 @@ from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
 
-from partners import links
 from partners.access import HIDDEN_NAME, RegistryViewer
 from partners.filters import (
     CORPORATION_SORTS,
@@ -41,6 +40,7 @@ from partners.models import (
     Theme,
 )
 from partners.querysets import DECLINED_AT
+from portal import providers as links
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -514,6 +514,48 @@ class Funnel:
     current: list[tuple[str, int]]
 
 
+# The states every funnel shows, in this order and with these labels (the introductions page, the
+# dashboard and the prefectural report alike).
+FUNNEL_STATES: tuple[IntroductionStatus, ...] = (
+    *INTRODUCTION_FUNNEL,
+    IntroductionStatus.DECLINED,
+    IntroductionStatus.CLOSED,
+)
+
+
+@dataclass
+class PeriodFunnel:
+    rows: list[tuple[str, int]]  # (state label, introductions) in FUNNEL_STATES order
+    proposed: int  # introductions proposed within the period
+
+
+def funnel(period) -> PeriodFunnel:
+    """Introductions proposed within the period, and how many reached each state within it (辞退あり
+    once per introduction, on the day a party first declined)."""
+    since, until = period.since, period.until
+    proposed = set(
+        Introduction.objects.filter(created_at__gte=since, created_at__lt=until).values_list(
+            "pk", flat=True
+        )
+    )
+    reached: dict[str, set[int]] = defaultdict(set)
+    for intro_id, status in IntroductionEvent.objects.filter(
+        at__gte=since, at__lt=until
+    ).values_list("introduction_id", "status"):
+        reached[status].add(intro_id)
+    reached[IntroductionStatus.DECLINED] = set(
+        Introduction.objects.declined(since=since, until=until).values_list("pk", flat=True)
+    )
+    rows = [
+        (
+            state.label,
+            len(proposed) if state == IntroductionStatus.PROPOSED else len(reached[state]),
+        )
+        for state in FUNNEL_STATES
+    ]
+    return PeriodFunnel(rows=rows, proposed=len(proposed))
+
+
 def introduction_funnel(*, months: int = 12) -> Funnel:
     """How many introductions reached each state, per month (from the event log), and how many
     sit in each state now."""
@@ -531,10 +573,7 @@ def introduction_funnel(*, months: int = 12) -> Funnel:
     for declined_at in Introduction.objects.declined().values_list(DECLINED_AT, flat=True):
         month = timezone.localdate(declined_at).replace(day=1)
         table[month][IntroductionStatus.DECLINED] += 1
-    states = [(s.value, s.label) for s in INTRODUCTION_FUNNEL] + [
-        (IntroductionStatus.DECLINED.value, IntroductionStatus.DECLINED.label),
-        (IntroductionStatus.CLOSED.value, IntroductionStatus.CLOSED.label),
-    ]
+    states = [(s.value, s.label) for s in FUNNEL_STATES]
     ordered = sorted(table, reverse=True)[:months]
     rows: list[dict] = [{"month": m, "counts": [table[m][s] for s, _ in states]} for m in ordered]
     totals = [sum(r["counts"][i] for r in rows) for i in range(len(states))]

@@ -20,7 +20,7 @@ NAV_ITEMS = (
     NavItem("事例ライブラリ", "cases:index", "view_cases"),
     NavItem("事業者台帳・マッチング", "partners:index", "use_registry", "連携先を探す"),
     NavItem("協働の進捗", "guidance:index", "view_consortia"),
-    NavItem("ダッシュボード", "guidance:dashboard", "view_dashboard"),
+    NavItem("ダッシュボード", "oversight:dashboard", "view_dashboard"),
     NavItem("レポート", "reports", "request_reports"),
     NavItem("利用者の管理", "accounts:users", "manage_users"),
 )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "partners",
     "guidance",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -104,7 +104,7 @@ def test_the_list_shows_a_manager_only_their_consortia(client, world):
 def test_the_dashboard_is_for_staff_and_officials(client, world, users):
     for role, status in (("staff", 200), ("official", 200), ("promoter", 403)):
         login(client, world, role, users)
-        assert client.get(reverse("guidance:dashboard")).status_code == status
+        assert client.get(reverse("oversight:dashboard")).status_code == status
 
 
 @pytest.mark.parametrize("name", ["templates", "template_new", "experts", "referrals", "create"])

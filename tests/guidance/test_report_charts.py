@@ -3,7 +3,8 @@ dates on the axis, the latest value labelled, whole labels, numbered figures, an
 
 import pytest
 
-from guidance.reports import build_consortium_html, build_prefecture, current_fiscal_year
+from guidance.reports import build_consortium_html
+from oversight.reports import build_prefecture, current_fiscal_year
 from tests.guidance.test_reports import progressed, render  # noqa: F401 (fixture)
 from tests.reports.helpers import figure_alts, pages, squeeze
 

@@ -14,12 +14,8 @@ from openpyxl import load_workbook
 
 from guidance import services
 from guidance.models import ExpertKind
-from guidance.reports import (
-    build_consortium_html,
-    build_prefecture,
-    current_fiscal_year,
-    prefecture_report,
-)
+from guidance.reports import build_consortium_html
+from oversight.reports import build_prefecture, current_fiscal_year, prefecture_report
 from portal import services as portal_services
 from portal.dates import format_seireki, format_wareki
 from portal.models import JobStatus, ReportArtifact, ReportJob
@@ -310,7 +306,7 @@ def test_the_consortium_page_and_the_dashboard_offer_their_reports(
     promoter = client_for(progressed["promoter"])
     detail = promoter.get(reverse("guidance:detail", args=[progressed["ours"].pk])).content.decode()
     assert "進捗報告書（PDF）を作成" in detail
-    dashboard = client_for(official).get(reverse("guidance:dashboard")).content.decode()
+    dashboard = client_for(official).get(reverse("oversight:dashboard")).content.decode()
     assert "この状況を報告書（PDF＋Excel）にする" in dashboard
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from guidance import access, reports, selectors, services
 from guidance.models import Consortium, Measurement, MemberRole, MembershipState
-from partners import links
+from portal import providers as links
 from portal.models import ReportJob
 from tests.factories import CorporationFactory, UserFactory, profile_for
 
@@ -328,7 +328,7 @@ def test_hostile_values_in_workflow_parameters_get_no_500(client, world, staff, 
     client.force_login(staff)
     pk = world["ours"].pk
     assert client.get(reverse("guidance:advance", args=[pk]), {"to": value}).status_code == 200
-    assert client.get(reverse("guidance:dashboard"), {"days": value}).status_code == 200
+    assert client.get(reverse("oversight:dashboard"), {"days": value}).status_code == 200
     # An id in the path that is not a number matches no URL; a huge one matches no row.
     for action in ("done", "reopen"):
         response = client.post(f"/consortia/{pk}/actions/{value}/{action}/")
@@ -356,10 +356,12 @@ def test_the_report_builders_render_only_what_the_requester_may_see(world, offic
     job = SimpleNamespace(params={"consortium": world["theirs"].pk}, requested_by=world["member"])
     with pytest.raises(jobs.JobError, match="見つかりませんでした"):
         reports.prepare_consortium(job, lambda n: None)
-    year = reports.current_fiscal_year()
-    everyone = reports.prefecture_report(fiscal_year=year, viewer=official)
+    from oversight import reports as oversight_reports
+
+    year = oversight_reports.current_fiscal_year()
+    everyone = oversight_reports.prefecture_report(fiscal_year=year, viewer=official)
     assert ("協働体（終了を除く）", "2件") in everyone.summary
-    narrowed = reports.prefecture_report(fiscal_year=year, viewer=world["member"])
+    narrowed = oversight_reports.prefecture_report(fiscal_year=year, viewer=world["member"])
     assert ("協働体（終了を除く）", "1件") in narrowed.summary
 
 

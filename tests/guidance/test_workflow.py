@@ -204,11 +204,11 @@ def test_dashboard_shows_steps_stalled_consortia_and_overdue_actions(client, sta
         last_activity_at=timezone.now() - timedelta(days=45)
     )
     client.force_login(staff)
-    html = client.get(reverse("guidance:dashboard")).content.decode()
+    html = client.get(reverse("oversight:dashboard")).content.decode()
     assert "会場を押さえる" in html
     stalled = html[html.index("動きが止まっている") : html.index("期限を過ぎたアクション")]
     assert "南信ケア連携会議" in stalled and "長野北部介護人材ネットワーク" not in stalled
-    html = client.get(reverse("guidance:dashboard"), {"days": "60"}).content.decode()
+    html = client.get(reverse("oversight:dashboard"), {"days": "60"}).content.decode()
     stalled = html[html.index("動きが止まっている") : html.index("期限を過ぎたアクション")]
     assert "南信ケア連携会議" not in stalled
 
@@ -247,6 +247,31 @@ def test_a_managers_home_shows_their_consortium_progress_items_and_actions(clien
     assert "会場を押さえる" in html and "期限切れ" in html
     client.force_login(staff)
     assert "参加している協働体" not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("consortia", [1, 4])
+def test_a_managers_home_runs_the_same_queries_for_one_or_four_consortia(
+    client, world, staff, consortia, django_assert_num_queries
+):
+    from guidance.models import MemberRole
+    from tests.factories import CorporationFactory, UserFactory
+
+    own = CorporationFactory()
+    for n in range(consortia):
+        consortium = services.consortium_create(
+            values={"name": f"協働体{n + 1}号", "form": ConsortiumForm.LOOSE},
+            members=[(own, MemberRole.PROMOTER)],
+            by=staff,
+        )
+        services.action_create(consortium=consortium, title=f"作業{n + 1}", owner="",
+                               due_on=None, by=staff)  # fmt: skip
+    client.force_login(UserFactory(manager=True, corporation_number=own.number))
+    client.get(reverse("home"))  # the first request after login records activity
+    # session, user, consortia, their checklist items, their open actions, invitations
+    with django_assert_num_queries(6):
+        html = client.get(reverse("home")).content.decode()
+    assert html.count('aria-label="協働体') == consortia
+    assert all(f"作業{n + 1}" in html for n in range(consortia))
 
 
 def test_staff_edit_a_template_in_the_browser_and_only_new_consortia_change(client, staff, world):

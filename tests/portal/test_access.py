@@ -15,7 +15,7 @@ MATRIX = {
     "partners:imports": {"staff", "superuser"},
     "partners:meetings": {"staff", "superuser"},
     "guidance:index": {"staff", "manager", "official", "superuser"},
-    "guidance:dashboard": {"staff", "official", "superuser"},
+    "oversight:dashboard": {"staff", "official", "superuser"},
     "reports": {"staff", "manager", "official", "superuser"},
     "accounts:users": {"staff", "superuser"},
     "accounts:invite": {"staff", "superuser"},

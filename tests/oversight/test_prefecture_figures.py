@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from guidance import services
 from guidance.models import ConsortiumForm, MemberRole
-from guidance.reports import current_fiscal_year, fiscal_year_bounds, prefecture_report
+from oversight.reports import current_fiscal_year, fiscal_year_bounds, prefecture_report
 from partners import services as partner_services
 from partners.access import RegistryViewer
 from partners.models import IntroductionEvent, IntroductionStatus

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from guidance import services
-from guidance.reports import build_prefecture, current_fiscal_year
+from oversight.reports import build_prefecture, current_fiscal_year
 from tests.spreadsheet_checks import HOSTILE, assert_xlsx_neutral
 
 pytestmark = pytest.mark.django_db

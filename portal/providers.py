@@ -1,7 +1,8 @@
-"""What the registry needs to know about consortia, without importing the workflow app.
+"""Providers that higher apps register so lower pages can show what they own, without importing up.
 
-guidance/ sits above partners/ (style.md §12): it registers these two readers from its
-AppConfig.ready(); until it does, nobody is in a consortium.
+The registry (partners/) asks what the workflow (guidance/, above it) knows about consortia:
+guidance registers these two readers from its AppConfig.ready(); until it does, nobody is in a
+consortium. Providers for other lower pages (e.g. a corporation's consultations from desk/) go here.
 """
 
 from collections.abc import Callable, Iterable

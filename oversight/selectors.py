@@ -1,0 +1,29 @@
+"""Reads for the top-layer pages: the dashboard shows the workflow's state now and, for the fiscal
+year under way, the same introduction and case-library tables the prefectural report holds."""
+
+from dataclasses import dataclass
+
+from guidance.selectors import STALLED_DAYS, Dashboard
+from guidance.selectors import dashboard as consortia_dashboard
+from oversight.reports import Figures, Table, introductions_section, library_section
+from portal.periods import Period, current_fiscal_year
+
+
+@dataclass
+class OversightDashboard:
+    consortia: Dashboard
+    period: Period
+    tables: list[Table]  # the year's introductions and case library, as in the report
+
+
+def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> OversightDashboard:
+    period = Period.fiscal_year(current_fiscal_year())
+    figures = Figures(period, user)
+    tables = [
+        t for build in (introductions_section, library_section) for t in build(figures).tables
+    ]
+    return OversightDashboard(
+        consortia=consortia_dashboard(user=user, stalled_days=stalled_days),
+        period=period,
+        tables=tables,
+    )

@@ -1,0 +1,3 @@
+"""The oversight tests read the workflow tests' small prefecture."""
+
+from tests.guidance.conftest import world  # noqa: F401
