@@ -8,6 +8,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "事業者台帳・マッチング"
 
     def ready(self) -> None:
+        import partners.tasks  # noqa: F401 - registers the upload task with the import service
         from partners.demo import seed_registry
         from portal.demo import register_seeder
 

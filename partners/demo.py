@@ -12,7 +12,6 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from partners.imports import HEADER, PROFILE_HEADER, establishments_import, profiles_import
 from partners.models import (
     AnswerChannel,
     Challenge,
@@ -23,6 +22,7 @@ from partners.models import (
     SubMeeting,
     Theme,
 )
+from partners.services.imports import HEADER, PROFILE_HEADER, establishments_import, profiles_import
 from partners.synthetic import generate
 
 DEMO_CORPORATION = "3510001012345"  # the demo manager's corporation (portal.demo users)

@@ -18,7 +18,7 @@ from portal.validators import is_valid_corporate_number
 
 
 class UploadForm(forms.Form):
-    files = forms.FileField(
+    open_data = forms.FileField(
         label="オープンデータのCSVファイル",
         help_text="介護サービス情報公表システムのCSV（サービスの種類ごとに1ファイル、24列）。"
         "UTF-8（BOMあり・なし）とShift_JIS（cp932）のどちらでも取り込めます。",

@@ -2,8 +2,7 @@
 
 from django.conf import settings
 
-from partners import services
-from partners.imports import import_runs_mark_interrupted
+from partners.services import imports
 from portal.celery import app
 
 
@@ -14,11 +13,17 @@ from portal.celery import app
 def import_establishments_file(run_id: int) -> None:
     """Import a file uploaded in the browser. A second delivery (after a worker died) resumes the
     same run: the upsert is idempotent and a finished run is left alone."""
-    services.import_run_upload(run_id=run_id)
+    imports.import_run_upload(run_id=run_id)
 
 
 @app.task(name="partners.sweep_import_runs")
 def sweep_import_runs() -> int:
     """Periodic (beat): mark interrupted the imports whose process was killed, so that none stays
     "running" for good. Returns how many were marked."""
-    return import_runs_mark_interrupted(older_than_seconds=settings.IMPORT_RUN_STALE_SECONDS)
+    return imports.import_runs_mark_interrupted(
+        older_than_seconds=settings.IMPORT_RUN_STALE_SECONDS
+    )
+
+
+# Looked up on each call, so that the task object stays the one place that sends it.
+imports.register_upload_runner(lambda run_id: import_establishments_file.delay(run_id))

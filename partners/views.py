@@ -209,9 +209,9 @@ def imports(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.import_upload(uploaded=form.cleaned_data["files"], by=request.user)
+            run = services.import_upload(uploaded=form.cleaned_data["open_data"], by=request.user)
         except ValidationError as exc:
-            form.add_error("files", exc)
+            form.add_error("open_data", exc)
         else:
             messages.success(
                 request, f"「{run.file_name}」を受け付けました。取り込みの進み具合を表示します。"

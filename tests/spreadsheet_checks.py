@@ -61,7 +61,7 @@ def assert_xlsx_neutral(content: bytes, expected: tuple[str, ...] = HOSTILE):
 
 def open_data_row(**values: str) -> list[str]:
     """A row of the national open-data establishment CSV (HEADER order), with values replaced."""
-    from partners.imports import HEADER
+    from partners.services.imports import HEADER
 
     base = dict.fromkeys(HEADER, "")
     base.update(
@@ -86,7 +86,7 @@ def open_data_row(**values: str) -> list[str]:
 
 
 def write_open_data(path: Path, rows: list[list[str]]) -> Path:
-    from partners.imports import HEADER
+    from partners.services.imports import HEADER
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

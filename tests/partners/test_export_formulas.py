@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from partners import exports
-from partners.imports import PROFILE_HEADER, establishments_import, profiles_import
 from partners.models import Corporation
+from partners.services.imports import PROFILE_HEADER, establishments_import, profiles_import
 from tests.factories import _corporate_number, profile_for, submeeting_with
 from tests.spreadsheet_checks import (
     HOSTILE,

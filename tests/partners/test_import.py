@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from partners.imports import HEADER, UnusableFile, establishments_import
 from partners.models import Corporation, Establishment, ImportRun, Municipality
+from partners.services.imports import HEADER, UnusableFile, establishments_import
 from portal.validators import municipality_code_check_digit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -321,7 +321,7 @@ def test_a_value_the_database_still_refuses_rejects_only_its_row(db, tmp_path, m
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite stores any length; PostgreSQL is the one that refuses")
-    import partners.imports as imports
+    import partners.services.imports as imports
 
     # As if the checks had missed a column: the database's refusal is caught row by row.
     monkeypatch.setattr(imports, "STORED_TEXT", [t for t in imports.STORED_TEXT if t[2] != "phone"])
@@ -359,7 +359,7 @@ def test_a_killed_run_is_marked_interrupted_by_the_sweep_and_by_the_next_start(
 
     from django.utils import timezone
 
-    from partners.imports import import_runs_mark_interrupted
+    from partners.services.imports import import_runs_mark_interrupted
     from partners.tasks import sweep_import_runs
 
     long_ago = timezone.now() - timedelta(hours=1)

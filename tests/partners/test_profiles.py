@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from partners.imports import PROFILE_HEADER, UnusableFile, profiles_import
 from partners.models import Corporation, ImportRun, ProviderProfile
+from partners.services.imports import PROFILE_HEADER, UnusableFile, profiles_import
 
 CORP = "7000012050002"
 OTHER = "5000012010024"
@@ -238,7 +238,7 @@ def test_a_profile_file_over_the_size_cap_is_refused(corporations, tmp_path, set
 
 
 def test_an_error_mid_profile_import_marks_the_run_interrupted(corporations, tmp_path, monkeypatch):
-    import partners.imports as imports
+    import partners.services.imports as imports
 
     written = imports._profile_write
 

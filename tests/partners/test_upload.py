@@ -15,7 +15,7 @@ RUNS = reverse("partners:imports")
 
 
 def upload(client, path, name="jigyosho_110.csv"):
-    return client.post(RUNS, {"files": SimpleUploadedFile(name, path.read_bytes(), "text/csv")})
+    return client.post(RUNS, {"open_data": SimpleUploadedFile(name, path.read_bytes(), "text/csv")})
 
 
 def good_and_bad_rows():
@@ -83,7 +83,7 @@ def test_only_csv_files_are_accepted(client, staff, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(staff)
     response = client.post(
-        RUNS, {"files": SimpleUploadedFile("list.xlsx", b"PK...", "application/octet-stream")}
+        RUNS, {"open_data": SimpleUploadedFile("list.xlsx", b"PK...", "application/octet-stream")}
     )
     assert "CSVファイル（.csv）を選んでください" in response.content.decode()
     assert ImportRun.objects.count() == 0

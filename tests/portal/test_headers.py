@@ -9,7 +9,7 @@ from django.urls import reverse
 from guidance import services as guidance_services
 from guidance.models import ConsortiumForm, MemberRole
 from guidance.reference import sync_reference_data
-from partners.imports import establishments_import
+from partners.services.imports import establishments_import
 from portal.models import JobStatus
 from tests.factories import (
     CorporationFactory,

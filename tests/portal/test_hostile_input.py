@@ -473,5 +473,5 @@ def test_odd_request_bodies_are_answered_without_a_server_error(client, world, s
         assert client.post(path, **body).status_code < 500, body
     for name in ["a\x00b.csv", "../../etc/passwd", "x" * 5000 + ".csv", "\x00"]:
         upload = SimpleUploadedFile(name, b"a,b\r\n1,2\r\n", content_type="text/csv")
-        response = client.post(path, {"files": upload, "evidence_file": upload})
+        response = client.post(path, {"open_data": upload, "evidence_file": upload})
         assert response.status_code < 500, name

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from partners.imports import UnusableFile, profiles_import
+from partners.services.imports import UnusableFile, profiles_import
 
 
 def _interrupt(signum, frame):

@@ -3,25 +3,20 @@ sub-meetings, uploads and matching weights."""
 
 import json
 from collections import Counter, defaultdict
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from partners.imports import UnusableFile, establishments_import, fit_to_column
 from partners.models import (
     DERIVED_FIELDS,
     INTRODUCTION_MOVES,
     AnswerChannel,
     Corporation,
     Establishment,
-    ImportRun,
-    ImportStatus,
     Introduction,
     IntroductionEvent,
     IntroductionParty,
@@ -138,58 +133,6 @@ def _write_derived(changed: list[Corporation]) -> None:
                 [json.dumps(c.service_types, ensure_ascii=False) for c in changed],
             ],
         )
-
-
-# --- Uploads in the browser -------------------------------------------------------------------------
-UPLOAD_MAX_BYTES = 200 * 1024 * 1024
-
-
-def import_upload(*, uploaded, by) -> ImportRun:
-    """Keep an uploaded open-data file and enqueue its import once the record is committed."""
-    from partners.tasks import import_establishments_file
-
-    name = Path(uploaded.name).name
-    if not name.lower().endswith(".csv"):
-        raise ValidationError("CSVファイル（.csv）を選んでください。")
-    name = fit_to_column(ImportRun, "file_name", name)
-    if uploaded.size > UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            f"ファイルが大きすぎます（上限 {UPLOAD_MAX_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
-        )
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            file_name=name, file_hash="", started_by=by, status=ImportStatus.QUEUED
-        )
-        run.upload.save(f"run-{run.pk}.csv", uploaded, save=True)
-        transaction.on_commit(lambda: import_establishments_file.delay(run.pk))
-    return run
-
-
-def import_run_upload(*, run_id: int) -> ImportRun | None:
-    """Import a queued upload; a second delivery of a finished run changes nothing, one of an
-    interrupted run (its worker was killed) completes it, and one that arrives while another
-    worker is still on the run (its heartbeat is fresh) leaves it to that worker."""
-    run = ImportRun.objects.filter(pk=run_id).first()
-    if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED) or not run.upload:
-        return run
-    if run.status == ImportStatus.RUNNING and run.heartbeat_at:
-        fresh_since = timezone.now() - timedelta(seconds=settings.IMPORT_RUN_STALE_SECONDS)
-        if run.heartbeat_at >= fresh_since:
-            return run
-
-    def progress(percent: int) -> None:
-        ImportRun.objects.filter(pk=run_id).update(progress=percent, heartbeat_at=timezone.now())
-
-    try:
-        return establishments_import(
-            path=Path(run.upload.path),
-            by=run.started_by,
-            display_name=run.file_name,
-            progress=progress,
-            run=run,
-        )
-    except UnusableFile:
-        return ImportRun.objects.get(pk=run_id)
 
 
 # --- Profiles ---------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from partners.models import (
     ImportStatus,
     Municipality,
 )
+from partners.services.registry import corporations_refresh_size
 from portal.spreadsheets import csv_writer
 from portal.text import normalize
 from portal.validators import (
@@ -173,6 +174,59 @@ def import_runs_mark_interrupted(*, older_than_seconds: int) -> int:
     if marked:
         logger.warning("Marked %d stale import run(s) interrupted", marked)
     return marked
+
+
+# Every change of an ImportRun's status is one of the functions below (queued → running → done,
+# failed or interrupted); no other code writes `status`.
+def _run_queue(*, name: str, by) -> ImportRun:
+    return ImportRun.objects.create(
+        file_name=name, file_hash="", started_by=by, status=ImportStatus.QUEUED
+    )
+
+
+def _run_start(*, run: ImportRun | None, kind: str, name: str, digest: str, by) -> ImportRun:
+    """A new run, or a queued (or interrupted) upload taken up again, now running."""
+    if run is None:
+        return ImportRun.objects.create(
+            kind=kind, file_name=name, file_hash=digest, started_by=by,
+            status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
+        )  # fmt: skip
+    ImportRun.objects.filter(pk=run.pk).update(
+        file_hash=digest,
+        status=ImportStatus.RUNNING,
+        progress=0,
+        heartbeat_at=timezone.now(),
+        finished_at=None,
+        message="",
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _run_fail(*, run: ImportRun | None, kind: str, name: str, by, message: str) -> None:
+    """The file is unusable: nothing of it was written."""
+    failed = {
+        "status": ImportStatus.FAILED,
+        "finished_at": timezone.now(),
+        "message": fit_to_column(ImportRun, "message", message),
+    }
+    if run is not None:
+        ImportRun.objects.filter(pk=run.pk).update(**failed)
+    else:
+        ImportRun.objects.create(kind=kind, file_name=name, file_hash="", started_by=by, **failed)
+
+
+def _run_done(run: ImportRun, counts: "Counts", *, rejects_file: str, message: str) -> ImportRun:
+    run.refresh_from_db()
+    run.status = ImportStatus.DONE
+    run.finished_at = timezone.now()
+    run.heartbeat_at = run.finished_at
+    run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
+    run.unchanged, run.rejected, run.rejects_file = counts.unchanged, counts.rejected, rejects_file
+    run.message = message
+    run.progress = 100
+    run.save()
+    return run
 
 
 def _mark_stopped(run: ImportRun, exc: BaseException, counts: "Counts") -> None:
@@ -750,29 +804,9 @@ def establishments_import(
     try:
         encoding, digest, total_lines = sniff_file(path)
     except UnusableFile as exc:
-        failed = {
-            "status": ImportStatus.FAILED,
-            "finished_at": timezone.now(),
-            "message": fit_to_column(ImportRun, "message", str(exc)),
-        }
-        if run is not None:
-            ImportRun.objects.filter(pk=run.pk).update(**failed)
-        else:
-            ImportRun.objects.create(file_name=name, file_hash="", started_by=by, **failed)
+        _run_fail(run=run, kind="establishments", name=name, by=by, message=str(exc))
         raise
-    if run is None:
-        run = ImportRun.objects.create(
-            file_name=name, file_hash=digest, started_by=by, heartbeat_at=timezone.now()
-        )
-    else:
-        ImportRun.objects.filter(pk=run.pk).update(
-            file_hash=digest,
-            status=ImportStatus.RUNNING,
-            progress=0,
-            heartbeat_at=timezone.now(),
-            finished_at=None,
-            message="",
-        )
+    run = _run_start(run=run, kind="establishments", name=name, digest=digest, by=by)
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
     seen: dict[tuple[str, str], int] = {}
@@ -812,21 +846,13 @@ def establishments_import(
         ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
         # Every corporation named in the file, changed or not: after an interrupted run, the rerun
         # finds its rows unchanged but still completes the sizes the first run did not reach.
-        from partners.services import corporations_refresh_size
-
         corporations_refresh_size(ids=counts.corporations)
     except UnusableFile as exc:  # the header: nothing was written
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED,
-            finished_at=timezone.now(),
-            message=fit_to_column(ImportRun, "message", str(exc)),
-        )
+        _run_fail(run=run, kind="establishments", name=name, by=by, message=str(exc))
         raise
     except UnicodeDecodeError as exc:
         message = f"文字コード（{encoding}）で読めない箇所があります: {exc.reason}"
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(), message=message
-        )
+        _run_fail(run=run, kind="establishments", name=name, by=by, message=message)
         raise UnusableFile(message) from exc
     except BaseException as exc:  # an error, Ctrl-C, SIGTERM, a task's time limit
         _mark_stopped(run, exc, counts)
@@ -834,16 +860,7 @@ def establishments_import(
     finally:
         rejects.close()
     target = str(rejects.path) if rejects.count else ""
-    run.refresh_from_db()
-    run.status = ImportStatus.DONE
-    run.finished_at = timezone.now()
-    run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
-    run.unchanged, run.rejected, run.rejects_file = counts.unchanged, counts.rejected, target
-    run.message = f"文字コード: {encoding}"
-    run.progress = 100
-    run.heartbeat_at = run.finished_at
-    run.save()
-    return run
+    return _run_done(run, counts, rejects_file=target, message=f"文字コード: {encoding}")
 
 
 class RejectWriter:
@@ -1050,22 +1067,17 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
         rows = list(_profile_rows(path))  # capped in size and rows; the header is checked first
     except (UnusableFile, OSError) as exc:
         message = str(exc) if isinstance(exc, UnusableFile) else f"ファイルを読めません: {exc}"
-        message = fit_to_column(ImportRun, "message", message)
-        ImportRun.objects.create(
-            kind="profiles", file_name=name, file_hash="", started_by=by,
-            status=ImportStatus.FAILED, finished_at=timezone.now(), message=message,
-        )  # fmt: skip
-        raise UnusableFile(message) from exc
-    run = ImportRun.objects.create(
-        kind="profiles",
-        file_name=name,
-        file_hash=digest,
-        started_by=by,
-        heartbeat_at=timezone.now(),
-    )
+        _run_fail(run=None, kind="profiles", name=name, by=by, message=message)
+        raise UnusableFile(fit_to_column(ImportRun, "message", message)) from exc
+    run = _run_start(run=None, kind="profiles", name=name, digest=digest, by=by)
     # Labels and codes both work, compared after the same NFKC normalisation as the cells.
     challenges = {_nfkc(key): c for c in Challenge.objects.all() for key in (c.label, c.code)}
     themes = {_nfkc(key): t for t in Theme.objects.all() for key in (t.label, t.code)}
+    # One query for every corporation the file names, instead of one per row.
+    numbers = {_nfkc(cells[0]).replace("-", "") for _line, cells in rows if isinstance(cells, list)}
+    corporations = Corporation.objects.in_bulk(
+        [n for n in numbers if NUL not in n and is_valid_corporate_number(n)], field_name="number"
+    )
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run), PROFILE_HEADER)
     reason = f"プロフィール取り込み #{run.pk}（{run.file_name}）"
@@ -1092,7 +1104,7 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
             number = _nfkc(cells[0]).replace("-", "")
             corporation = None
             if NUL not in number and is_valid_corporate_number(number):
-                corporation = Corporation.objects.filter(number=number).first()
+                corporation = corporations.get(number)
             problem = _profile_problem(cells, corporation, number)
             chosen_challenges: list = []
             chosen_themes: list = []
@@ -1163,14 +1175,9 @@ def profiles_import(*, path: Path, by=None, rejects_path: Path | None = None) ->
         raise
     finally:
         rejects.close()
-    run.status = ImportStatus.DONE
-    run.finished_at = timezone.now()
-    run.heartbeat_at = run.finished_at
-    run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
-    run.unchanged, run.rejected = counts.unchanged, counts.rejected
-    run.rejects_file = str(rejects.path) if rejects.count else ""
-    run.save()
-    return run
+    return _run_done(
+        run, counts, rejects_file=str(rejects.path) if rejects.count else "", message=""
+    )
 
 
 def _profile_write(*, corporation, wanted, challenges, themes, by, reason) -> bool | None:
@@ -1199,3 +1206,65 @@ def _profile_write(*, corporation, wanted, challenges, themes, by, reason) -> bo
         profile._history_user = by  # type: ignore[attr-defined]
         profile.save()
     return created
+
+
+# --- Uploads in the browser -------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+# The Celery task that imports an upload registers itself here (partners/tasks.py, loaded by
+# PartnersConfig.ready()), so that this service never imports the task module back.
+_upload_runner: Callable[[int], Any] | None = None
+
+
+def register_upload_runner(runner: Callable[[int], Any]) -> None:
+    global _upload_runner  # noqa: PLW0603 - one registry slot, written once at start-up
+    _upload_runner = runner
+
+
+def _enqueue_upload(run_id: int) -> None:
+    if _upload_runner is None:
+        raise RuntimeError("No upload runner registered: is partners.tasks loaded?")
+    _upload_runner(run_id)
+
+
+def import_upload(*, uploaded, by) -> ImportRun:
+    """Keep an uploaded open-data file and enqueue its import once the record is committed."""
+    name = Path(uploaded.name).name
+    if not name.lower().endswith(".csv"):
+        raise ValidationError("CSVファイル（.csv）を選んでください。")
+    name = fit_to_column(ImportRun, "file_name", name)
+    if uploaded.size > UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            f"ファイルが大きすぎます（上限 {UPLOAD_MAX_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
+        )
+    with transaction.atomic():
+        run = _run_queue(name=name, by=by)
+        run.upload.save(f"run-{run.pk}.csv", uploaded, save=True)
+        transaction.on_commit(lambda: _enqueue_upload(run.pk))
+    return run
+
+
+def import_run_upload(*, run_id: int) -> ImportRun | None:
+    """Import a queued upload; a second delivery of a finished run changes nothing, one of an
+    interrupted run (its worker was killed) completes it, and one that arrives while another
+    worker is still on the run (its heartbeat is fresh) leaves it to that worker."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED) or not run.upload:
+        return run
+    if run.status == ImportStatus.RUNNING and run.heartbeat_at:
+        fresh_since = timezone.now() - timedelta(seconds=settings.IMPORT_RUN_STALE_SECONDS)
+        if run.heartbeat_at >= fresh_since:
+            return run
+
+    def progress(percent: int) -> None:
+        ImportRun.objects.filter(pk=run_id).update(progress=percent, heartbeat_at=timezone.now())
+
+    try:
+        return establishments_import(
+            path=Path(run.upload.path),
+            by=run.started_by,
+            display_name=run.file_name,
+            progress=progress,
+            run=run,
+        )
+    except UnusableFile:
+        return ImportRun.objects.get(pk=run_id)
