@@ -4,8 +4,8 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Prefetch, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.utils.html import conditional_escape, format_html

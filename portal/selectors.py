@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from portal import access
 from portal.models import ReportJob, User
 
-
 # One Redis client per process and broker URL: its connection pool keeps the socket open, so a
 # probe costs one PING instead of a TCP connect and a kombu handshake per call.
 _broker_clients: dict[str, Any] = {}

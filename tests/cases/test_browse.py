@@ -179,7 +179,9 @@ def test_detail_page_runs_a_constant_number_of_queries(client, library, django_a
     # the case again: its similar cases come from the cache, only the data version is read
     with django_assert_num_queries(4):
         again = client.get(reverse("cases:detail", args=[1002]))
-    assert html[html.index("似ている事例") :] == again.content.decode()[html.index("似ている事例") :]
+    assert (
+        html[html.index("似ている事例") :] == again.content.decode()[html.index("似ている事例") :]
+    )
 
 
 def test_similar_cases_from_the_index_equal_a_full_ranking(library, staff):
