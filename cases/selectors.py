@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Prefetch, QuerySet, Value
+from django.db.models import Count, Max, Prefetch, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -279,22 +279,13 @@ def _similarity_index() -> list[Entry]:
     rows = Case.objects.published().values_list(
         "pk", "number", "name", "form", "member_count", "area_scope"
     )
-    tag_links = (
-        Case.tags.through.objects.filter(case__status="published")
-        .annotate(
-            kind=F("tag__kind"), code=F("tag__code"), label=F("tag__label"), pos=F("tag__position")
-        )
-        .values_list("case_id", "kind", "code", "label", "pos")
+    tag_links = Case.tags.through.objects.filter(case__status="published").values_list(
+        "case_id", "tag__kind", "tag__code", "tag__label", "tag__position"
     )
-    prefecture_links = (
-        Case.prefectures.through.objects.filter(case__status="published")
-        .annotate(
-            kind=Value("prefecture"),
-            code=F("prefecture__name"),
-            label=F("prefecture__region"),
-            pos=Value(0),
-        )
-        .values_list("case_id", "kind", "code", "label", "pos")
+    prefecture_links = Case.prefectures.through.objects.filter(
+        case__status="published"
+    ).values_list(
+        "case_id", Value("prefecture"), "prefecture__name", "prefecture__region", Value(0)
     )
     tags: dict[int, list[tuple[str, int, str, str]]] = {}
     places: dict[int, list[tuple[str, str]]] = {}

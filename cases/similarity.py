@@ -92,8 +92,8 @@ def score(
         from cases.models import Region
 
         match.score += WEIGHTS["area"] / 2
-        labels = "、".join(Region(r).label for r in sorted(profile.regions & other.regions))
-        match.reasons.append(f"同じ地方（{labels}）")
+        regions = "、".join(Region(r).label for r in sorted(profile.regions & other.regions))
+        match.reasons.append(f"同じ地方（{regions}）")
     if profile.area_scope and profile.area_scope == other.area_scope:
         match.score += 0.5
     match.score = round(match.score, 2)
