@@ -5,6 +5,7 @@ the same middleware, as a ratio. Target: ≤ 100 ms median and within 2× the ba
 
     .venv/bin/python bench/cases.py            # PostgreSQL database kyodo_bench on 127.0.0.1
     .venv/bin/python bench/cases.py --sqlite   # the embedded default, in var/bench-cases.sqlite3
+    .venv/bin/python bench/cases.py --db kyodo_bench_web   # another PostgreSQL database
 """
 
 import argparse
@@ -22,6 +23,9 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--cases", type=int, default=2000)
 parser.add_argument("--rounds", type=int, default=60)
 parser.add_argument("--sqlite", action="store_true")
+parser.add_argument(
+    "--db", default="kyodo_bench", help="PostgreSQL database name (default %(default)s)"
+)
 args = parser.parse_args()
 
 if args.sqlite:
@@ -30,13 +34,13 @@ else:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = 'kyodo_bench'").fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.db]).fetchone()
         if not exists:
             admin.execute(
-                "CREATE DATABASE kyodo_bench TEMPLATE template0 ENCODING 'UTF8' "
+                f"CREATE DATABASE {args.db} TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
-    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/kyodo_bench"
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 import django  # noqa: E402

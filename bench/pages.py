@@ -2,8 +2,12 @@
 
 Prints, per page, our median and the ratio to a view that returns a fixed response through the
 same stack, so the cost of the page itself (templates, queries) shows apart from the middleware.
+
+    .venv/bin/python bench/pages.py                    # the database of portal.settings.local
+    .venv/bin/python bench/pages.py --db kyodo_bench_pages --rounds 200   # a PostgreSQL database
 """
 
+import argparse
 import os
 import statistics
 import sys
@@ -11,6 +15,20 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--rounds", type=int, default=200)
+parser.add_argument("--db", help="PostgreSQL database name on 127.0.0.1 (made if missing)")
+args = parser.parse_args()
+if args.db:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.db]).fetchone():
+            admin.execute(
+                f"CREATE DATABASE {args.db} TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 import django  # noqa: E402
@@ -69,4 +87,4 @@ def main(rounds: int = 200) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    main(args.rounds)

@@ -9,6 +9,7 @@ Targets: peak memory ≤ 300 MB for 250,000 rows, search ≤ 100 ms median, matc
     .venv/bin/python bench/registry.py --reuse         # keep the imported data of the last run
     .venv/bin/python bench/registry.py --rows 5000     # a quick run
     .venv/bin/python bench/registry.py --sqlite        # the embedded default, var/bench-registry.sqlite3
+    .venv/bin/python bench/registry.py --db kyodo_bench_web   # another PostgreSQL database
 """
 
 import argparse
@@ -38,9 +39,12 @@ parser.add_argument(
     "--reuse", action="store_true", help="keep the database if it already holds these rows"
 )
 parser.add_argument("--sqlite", action="store_true")
+parser.add_argument(
+    "--db", default="kyodo_bench_registry", help="PostgreSQL database name (default %(default)s)"
+)
 args = parser.parse_args()
 
-DB_NAME = "kyodo_bench_registry"
+DB_NAME = args.db
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 SQLITE_PATH = ROOT / "var" / "bench-registry.sqlite3"
@@ -53,7 +57,7 @@ DATASET = {
     "seed": 2026,
 }
 # The figures of the last import, reprinted when --reuse skips it.
-STATE = ROOT / "var" / f"bench-registry-{'sqlite' if args.sqlite else 'postgresql'}.json"
+STATE = ROOT / "var" / f"bench-registry-{'sqlite' if args.sqlite else DB_NAME}.json"
 HELD_SQL = "SELECT COALESCE(SUM(rows), 0) FROM partners_importrun WHERE kind = 'establishments'"
 
 

@@ -247,7 +247,10 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--options", type=json.loads, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help="PostgreSQL database name on 127.0.0.1 (children inherit it)")
     args = parser.parse_args()
+    if args.db:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
 
     pinned = pin_cores()
     if args.child == "raw":

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--rounds", type=int, default=40)
 parser.add_argument("--sqlite", action="store_true")
+parser.add_argument("--db", default="kyodo_bench_workflow", help="PostgreSQL database name")
 args = parser.parse_args()
 
 if args.sqlite:
@@ -32,15 +33,13 @@ else:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'kyodo_bench_workflow'"
-        ).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.db]).fetchone()
         if not exists:
             admin.execute(
-                "CREATE DATABASE kyodo_bench_workflow TEMPLATE template0 ENCODING 'UTF8' "
+                f"CREATE DATABASE {args.db} TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
-    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/kyodo_bench_workflow"
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 os.environ.setdefault("CACHE_URL", "locmemcache://")
 

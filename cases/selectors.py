@@ -4,15 +4,16 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.filters import MEMBER_BANDS, SORTS, CaseFilter
 from cases.models import AreaScope, Case, Form, Prefecture, Region, Tag
-from cases.similarity import Match, Profile, profile_of, rank
+from cases.similarity import Entry, Match, Profile, profile_of, rank, rank_entries
 from portal.access import can_curate_cases
 from portal.text import normalize, search_terms
 
@@ -263,10 +264,73 @@ def _with_relations(qs: QuerySet) -> QuerySet:
     )
 
 
+SIMILAR_CACHE_SECONDS = 600
+
+
+def _library_state() -> str:
+    """Changes whenever any case changes (as the list's cache key): one aggregate query."""
+    state = Case.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return hashlib.sha256(f"{state['count']}|{state['latest']}".encode()).hexdigest()[:16]
+
+
+def _similarity_index() -> list[Entry]:
+    """Every published case as a light profile: two queries (cases, then tag and prefecture links
+    in one UNION), instead of every case with its prefectures and tags as model instances."""
+    rows = Case.objects.published().values_list(
+        "pk", "number", "name", "form", "member_count", "area_scope"
+    )
+    tag_links = Case.tags.through.objects.filter(case__status="published").values_list(
+        "case_id", "tag__kind", "tag__code", "tag__label", "tag__position"
+    )
+    prefecture_links = Case.prefectures.through.objects.filter(
+        case__status="published"
+    ).values_list(
+        "case_id", Value("prefecture"), "prefecture__name", "prefecture__region", Value(0)
+    )
+    tags: dict[int, list[tuple[str, int, str, str]]] = {}
+    places: dict[int, list[tuple[str, str]]] = {}
+    for case_id, kind, code, label, pos in tag_links.union(prefecture_links, all=True):
+        if kind == "prefecture":
+            places.setdefault(case_id, []).append((code, label))
+        else:
+            tags.setdefault(case_id, []).append((kind, pos, code, label))
+    entries = []
+    for pk, number, name, form, member_count, area_scope in rows:
+        own = sorted(tags.get(pk, []))
+        profile = Profile(
+            form=form,
+            operations=frozenset(code for kind, _, code, _ in own if kind == "operation"),
+            reasons=frozenset(code for kind, _, code, _ in own if kind == "reason"),
+            member_count=member_count,
+            prefectures=frozenset(name for name, _ in places.get(pk, [])),
+            regions=frozenset(region for _, region in places.get(pk, [])),
+            area_scope=area_scope,
+        )
+        light = Case(pk=pk, number=number, name=name)
+        entries.append(
+            Entry(case=light, profile=profile, tags=tuple((k, c, lab) for k, _, c, lab in own))
+        )
+    return entries
+
+
 def case_similar(*, case: Case, user, top: int = 5) -> list[Match]:
-    """Cases most like this one, each with why (form, operations, reasons, size, area)."""
-    candidates = _with_relations(Case.objects.visible_to(user).published())
-    return rank(profile_of(case), candidates, exclude=case.pk, top=top)
+    """Published cases most like this one, each with why (form, operations, reasons, size, area).
+
+    The answer is cached per case and library state; computing it reads the light index (itself
+    cached) rather than every case with its relations.
+    """
+    state = _library_state()
+    key = f"cases:similar:{state}:{case.pk}:{top}"
+    found = cache.get(key)
+    if found is None:
+        index_key = f"cases:similarity-index:{state}"
+        entries = cache.get(index_key)
+        if entries is None:
+            entries = _similarity_index()
+            cache.set(index_key, entries, SIMILAR_CACHE_SECONDS)
+        found = rank_entries(profile_of(case), entries, exclude=case.pk, top=top)
+        cache.set(key, found, SIMILAR_CACHE_SECONDS)
+    return found
 
 
 def case_like_mine(*, profile: Profile, user, top: int = 10) -> list[Match]:

@@ -176,6 +176,29 @@ def test_detail_page_runs_a_constant_number_of_queries(client, library, django_a
     html = response.content.decode()
     assert "STEP1 仲間をつくる" in html and "STEP3 協働し、PDCAを回す" in html
     assert html.count('class="stage"') == 6
+    # the case again: its similar cases come from the cache, only the data version is read
+    with django_assert_num_queries(4):
+        again = client.get(reverse("cases:detail", args=[1002]))
+    assert (
+        html[html.index("似ている事例") :] == again.content.decode()[html.index("似ている事例") :]
+    )
+
+
+def test_similar_cases_from_the_index_equal_a_full_ranking(library, staff):
+    from cases.models import Case
+    from cases.selectors import case_similar
+    from cases.similarity import profile_of, rank
+
+    for case in Case.objects.prefetch_related("prefectures", "tags"):
+        full = rank(
+            profile_of(case),
+            Case.objects.published().prefetch_related("prefectures", "tags"),
+            exclude=case.pk,
+        )
+        fast = case_similar(case=case, user=staff)
+        assert [(m.case.number, m.score, m.reasons) for m in fast] == [
+            (m.case.number, m.score, m.reasons) for m in full
+        ]
 
 
 COMBINATIONS = [

@@ -124,3 +124,17 @@ def test_favicon_ico_points_at_the_svg_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_healthz_reuses_one_broker_connection_per_process(client, db, settings):
+    from portal import selectors
+
+    url = str(celery_app.conf.broker_write_url)
+    if not url.startswith("redis://"):
+        pytest.skip("the embedded broker opens no connection")
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    pool = selectors.broker_client(url).connection_pool
+    # Five probes, one client and one open socket.
+    assert [u for u in selectors._broker_clients if u == url] == [url]
+    assert len(pool._available_connections) + len(pool._in_use_connections) == 1
