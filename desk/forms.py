@@ -43,7 +43,9 @@ class ConsultForm(forms.Form):
     email = forms.EmailField(
         label="メールアドレス",
         max_length=254,
-        error_messages={"invalid": "メールアドレスの形式で入力してください（例：info@example.jp）。"},
+        error_messages={
+            "invalid": "メールアドレスの形式で入力してください（例：info@example.jp）。"
+        },
     )
     phone = forms.CharField(label="電話番号（任意）", max_length=30, required=False)
     topics = _topics_field(required=True)
@@ -130,7 +132,9 @@ class ConsultationEditForm(forms.Form):
         label="次の対応日", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     topics = _topics_field()
-    corporation_number = forms.CharField(label="法人番号（台帳の法人につなぐ）", max_length=20, required=False)
+    corporation_number = forms.CharField(
+        label="法人番号（台帳の法人につなぐ）", max_length=20, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,9 +157,7 @@ class NoteForm(forms.Form):
         initial=NoteKind.CALL,
         widget=forms.RadioSelect,
     )
-    text = forms.CharField(
-        label="内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    text = forms.CharField(label="内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,8 @@ def home_panel(request) -> dict | None:
     viewer = RegistryViewer(request.user)
     if viewer.staff or not viewer.number:
         return None
+    if selectors.has_no_requests(number=viewer.number):
+        return None
     requests = selectors.requests_of(user=request.user)
     if not requests:
         return None
@@ -23,9 +25,7 @@ def home_panel(request) -> dict | None:
 def corporation_panel(*, request, corporation) -> dict | None:
     if not can_use_desk(request.user):
         return None
-    consultations = selectors.corporation_consultations(
-        corporation=corporation, user=request.user
-    )
+    consultations = selectors.corporation_consultations(corporation=corporation, user=request.user)
     return {
         "template": "desk/_corporation_consultations.html",
         "context": {"consultations": consultations, "corporation": corporation},

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -88,12 +89,12 @@ def export_rows(queryset: QuerySet[Consultation]):
             c.get_channel_display(),
             c.summary,
             "、".join(t.label for t in c.topics.all()),
-            c.corporation.number if c.corporation_id else c.corporation_number,
-            c.corporation.name if c.corporation_id else c.corporation_name,
+            c.corporation.number if c.corporation else c.corporation_number,
+            c.corporation.name if c.corporation else c.corporation_name,
             c.contact_name,
             c.email,
             c.phone,
-            (c.owner.full_name or c.owner.email) if c.owner_id else "",
+            (c.owner.full_name or c.owner.email) if c.owner else "",
             c.get_status_display(),
             c.follow_up_on,
             c.closed_at,
@@ -119,6 +120,25 @@ def requests_of(*, user, corporation: Corporation | None = None) -> list[Introdu
             Prefetch("candidates", queryset=Corporation.objects.order_by("number"))
         )[:20]
     )
+
+
+def _no_requests_key(number: str) -> str:
+    return f"desk:no-introduction-requests:{number}"
+
+
+def has_no_requests(*, number: str) -> bool:
+    """Most managers never ask: their home page should not pay a query for an empty panel on
+    every visit. The answer is cached (a minute at most; services forget it on every write)."""
+    key = _no_requests_key(number)
+    cached = cache.get(key)
+    if cached is None:
+        cached = not IntroductionRequest.objects.filter(corporation__number=number).exists()
+        cache.set(key, cached, timeout=60)
+    return bool(cached)
+
+
+def forget_requests_of(number: str) -> None:
+    cache.delete(_no_requests_key(number))
 
 
 def pending_candidate_numbers(*, corporation: Corporation) -> set[str]:

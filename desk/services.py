@@ -27,6 +27,7 @@ from desk.models import (
     RequestStatus,
     Status,
 )
+from desk.selectors import forget_requests_of
 from partners.models import Challenge, Corporation, Introduction
 from partners.services import introduction_propose
 from portal.validators import is_valid_corporate_number
@@ -237,9 +238,7 @@ def consultation_mail_send(*, consultation_id: int) -> int:
     """The requester's confirmation and the staff's notice of a form consultation, once: the row
     is locked and stamped, so a re-delivered task sends nothing. Returns the messages sent."""
     with transaction.atomic():
-        consultation = (
-            Consultation.objects.select_for_update().filter(pk=consultation_id).first()
-        )
+        consultation = Consultation.objects.select_for_update().filter(pk=consultation_id).first()
         if consultation is None or consultation.mailed_at is not None:
             return 0
         context = {
@@ -257,7 +256,9 @@ def consultation_mail_send(*, consultation_id: int) -> int:
                     subject=f"【{settings.PORTAL_WINDOW_NAME}】ご相談を受け付けました",
                     body=render_to_string("desk/mail/confirmation.txt", context),
                     to=[consultation.email],
-                    reply_to=[settings.PORTAL_WINDOW_EMAIL] if settings.PORTAL_WINDOW_EMAIL else None,
+                    reply_to=[settings.PORTAL_WINDOW_EMAIL]
+                    if settings.PORTAL_WINDOW_EMAIL
+                    else None,
                 )
             )
         staff = _staff_addresses()
@@ -299,10 +300,14 @@ def introduction_request_create(
         )
         _save(request, by, "依頼")
         request.candidates.set(candidates)
+        number = corporation.number
+        transaction.on_commit(lambda: forget_requests_of(number))
     return request
 
 
-def introduction_request_accept(*, request: IntroductionRequest, by, note: str = "") -> Introduction:
+def introduction_request_accept(
+    *, request: IntroductionRequest, by, note: str = ""
+) -> Introduction:
     """Staff accept: the window proposes an introduction of the requester and the candidates
     (partners' own service), and links it to the consultation as its outcome."""
     with transaction.atomic():

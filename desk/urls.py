@@ -22,8 +22,6 @@ urlpatterns = [
         "consultations/<int:pk>/outcome/", views.consultation_outcome, name="consultation_outcome"
     ),
     path("consultations/requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
-    path(
-        "consultations/requests/<int:pk>/decline/", views.request_decline, name="request_decline"
-    ),
+    path("consultations/requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
     path("partners/c/<str:number>/match/request/", views.match_request, name="match_request"),
 ]

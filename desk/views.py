@@ -188,7 +188,10 @@ def consultation_edit(request, pk: int):
     c = _consultation(request, pk)
     form = ConsultationEditForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "保存できませんでした：" + " ".join(e for es in form.errors.values() for e in es))
+        messages.error(
+            request,
+            "保存できませんでした：" + " ".join(e for es in form.errors.values() for e in es),
+        )
         return _back(c.pk)
     data = form.cleaned_data
     corporation = None
@@ -217,7 +220,10 @@ def consultation_move(request, pk: int):
     if form.is_valid():
         try:
             services.consultation_move(
-                consultation=c, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"]
+                consultation=c,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                note=form.cleaned_data["note"],
             )
             messages.success(request, "状態を変えました。")
         except ValidationError as exc:

@@ -184,7 +184,10 @@ def match(request, number: str):
     numbers = [m.candidate.number for m in results]
     marks = selectors.introduction_marks(corporation=corp, numbers=numbers)
     # A higher app (the desk) may let a manager ask the window for introductions from here.
-    asking = next(iter(providers.collect("match_page", request=request, corporation=corp, numbers=numbers)), None)
+    asking = next(
+        iter(providers.collect("match_page", request=request, corporation=corp, numbers=numbers)),
+        None,
+    )
     if asking:
         marks = {**asking.get("marks", {}), **marks}
     for m in results:

@@ -9,248 +9,968 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('guidance', '0004_membership_invitations_and_gate_skips'),
-        ('partners', '0008_introduction_party_answer_record'),
+        ("guidance", "0004_membership_invitations_and_gate_skips"),
+        ("partners", "0008_introduction_party_answer_record"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('form', 'フォーム'), ('phone', '電話'), ('walk_in', '来所'), ('visit', '訪問'), ('email', 'メール'), ('submeeting', '分科会')], max_length=12, verbose_name='受付方法')),
-                ('corporation_name', models.CharField(blank=True, max_length=200, verbose_name='法人名・事業所名')),
-                ('corporation_number', models.CharField(blank=True, max_length=13, validators=[portal.validators.validate_corporate_number], verbose_name='法人番号')),
-                ('contact_name', models.CharField(blank=True, max_length=100, verbose_name='相談者の氏名')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='メールアドレス')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='電話番号')),
-                ('summary', models.CharField(max_length=200, verbose_name='件名')),
-                ('message', models.TextField(blank=True, verbose_name='相談の内容')),
-                ('status', models.CharField(choices=[('received', '受付'), ('in_progress', '対応中'), ('done', '完了'), ('on_hold', '保留')], default='received', max_length=12, verbose_name='状態')),
-                ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='次の対応日')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='受付日時')),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='完了日時')),
-                ('mailed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='通知メール送信日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('corporation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consultations', to='partners.corporation', verbose_name='法人（台帳）')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='記録した人')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='担当者')),
-                ('topics', models.ManyToManyField(blank=True, to='partners.challenge', verbose_name='相談の内容（経営課題）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("form", "フォーム"),
+                            ("phone", "電話"),
+                            ("walk_in", "来所"),
+                            ("visit", "訪問"),
+                            ("email", "メール"),
+                            ("submeeting", "分科会"),
+                        ],
+                        max_length=12,
+                        verbose_name="受付方法",
+                    ),
+                ),
+                (
+                    "corporation_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="法人名・事業所名"),
+                ),
+                (
+                    "corporation_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=13,
+                        validators=[portal.validators.validate_corporate_number],
+                        verbose_name="法人番号",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="相談者の氏名"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="メールアドレス"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="電話番号")),
+                ("summary", models.CharField(max_length=200, verbose_name="件名")),
+                ("message", models.TextField(blank=True, verbose_name="相談の内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "受付"),
+                            ("in_progress", "対応中"),
+                            ("done", "完了"),
+                            ("on_hold", "保留"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="状態",
+                    ),
+                ),
+                (
+                    "follow_up_on",
+                    models.DateField(blank=True, null=True, verbose_name="次の対応日"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="受付日時"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="完了日時"
+                    ),
+                ),
+                (
+                    "mailed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="通知メール送信日時"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "corporation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="consultations",
+                        to="partners.corporation",
+                        verbose_name="法人（台帳）",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="記録した人",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="担当者",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, to="partners.challenge", verbose_name="相談の内容（経営課題）"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '相談',
-                'verbose_name_plural': '相談',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "相談",
+                "verbose_name_plural": "相談",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ConsultationNote',
+            name="ConsultationNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note', 'メモ'), ('call', '電話'), ('meeting', '面談・訪問'), ('email', 'メール'), ('status', '状態の変更')], default='note', max_length=10, verbose_name='種類')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='日時')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='desk.consultation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "メモ"),
+                            ("call", "電話"),
+                            ("meeting", "面談・訪問"),
+                            ("email", "メール"),
+                            ("status", "状態の変更"),
+                        ],
+                        default="note",
+                        max_length=10,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="日時"),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="desk.consultation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '相談の記録',
-                'verbose_name_plural': '相談の記録',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "相談の記録",
+                "verbose_name_plural": "相談の記録",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalConsultation',
+            name="HistoricalConsultation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('form', 'フォーム'), ('phone', '電話'), ('walk_in', '来所'), ('visit', '訪問'), ('email', 'メール'), ('submeeting', '分科会')], max_length=12, verbose_name='受付方法')),
-                ('corporation_name', models.CharField(blank=True, max_length=200, verbose_name='法人名・事業所名')),
-                ('corporation_number', models.CharField(blank=True, max_length=13, validators=[portal.validators.validate_corporate_number], verbose_name='法人番号')),
-                ('contact_name', models.CharField(blank=True, max_length=100, verbose_name='相談者の氏名')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='メールアドレス')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='電話番号')),
-                ('summary', models.CharField(max_length=200, verbose_name='件名')),
-                ('message', models.TextField(blank=True, verbose_name='相談の内容')),
-                ('status', models.CharField(choices=[('received', '受付'), ('in_progress', '対応中'), ('done', '完了'), ('on_hold', '保留')], default='received', max_length=12, verbose_name='状態')),
-                ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='次の対応日')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='受付日時')),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='完了日時')),
-                ('mailed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='通知メール送信日時')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新日時')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('corporation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.corporation', verbose_name='法人（台帳）')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='記録した人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='担当者')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("form", "フォーム"),
+                            ("phone", "電話"),
+                            ("walk_in", "来所"),
+                            ("visit", "訪問"),
+                            ("email", "メール"),
+                            ("submeeting", "分科会"),
+                        ],
+                        max_length=12,
+                        verbose_name="受付方法",
+                    ),
+                ),
+                (
+                    "corporation_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="法人名・事業所名"),
+                ),
+                (
+                    "corporation_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=13,
+                        validators=[portal.validators.validate_corporate_number],
+                        verbose_name="法人番号",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="相談者の氏名"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="メールアドレス"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="電話番号")),
+                ("summary", models.CharField(max_length=200, verbose_name="件名")),
+                ("message", models.TextField(blank=True, verbose_name="相談の内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "受付"),
+                            ("in_progress", "対応中"),
+                            ("done", "完了"),
+                            ("on_hold", "保留"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="状態",
+                    ),
+                ),
+                (
+                    "follow_up_on",
+                    models.DateField(blank=True, null=True, verbose_name="次の対応日"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="受付日時"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="完了日時"
+                    ),
+                ),
+                (
+                    "mailed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="通知メール送信日時"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新日時"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "corporation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.corporation",
+                        verbose_name="法人（台帳）",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="記録した人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="担当者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 相談',
-                'verbose_name_plural': 'historical 相談',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 相談",
+                "verbose_name_plural": "historical 相談",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalConsultation_topics',
+            name="HistoricalConsultation_topics",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('challenge', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.challenge')),
-                ('consultation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='desk.consultation')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='desk.historicalconsultation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.challenge",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="desk.consultation",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="desk.historicalconsultation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalConsultation_topics',
+                "verbose_name": "HistoricalConsultation_topics",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalConsultationNote',
+            name="HistoricalConsultationNote",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note', 'メモ'), ('call', '電話'), ('meeting', '面談・訪問'), ('email', 'メール'), ('status', '状態の変更')], default='note', max_length=10, verbose_name='種類')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='日時')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('consultation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='desk.consultation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "メモ"),
+                            ("call", "電話"),
+                            ("meeting", "面談・訪問"),
+                            ("email", "メール"),
+                            ("status", "状態の変更"),
+                        ],
+                        default="note",
+                        max_length=10,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="日時"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="desk.consultation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 相談の記録',
-                'verbose_name_plural': 'historical 相談の記録',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 相談の記録",
+                "verbose_name_plural": "historical 相談の記録",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIntroductionRequest',
+            name="HistoricalIntroductionRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('message', models.TextField(blank=True, verbose_name='窓口への伝言')),
-                ('status', models.CharField(choices=[('pending', '窓口で確認中'), ('accepted', '紹介を提案しました'), ('declined', '見送り')], default='pending', max_length=10, verbose_name='状態')),
-                ('reason', models.TextField(blank=True, verbose_name='見送りの理由')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='依頼日時')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='判断日時')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('consultation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='desk.consultation', verbose_name='相談')),
-                ('corporation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.corporation', verbose_name='依頼した法人')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('introduction', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.introduction', verbose_name='提案した紹介')),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="窓口への伝言")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "窓口で確認中"),
+                            ("accepted", "紹介を提案しました"),
+                            ("declined", "見送り"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="見送りの理由")),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="依頼日時"
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="判断日時"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="desk.consultation",
+                        verbose_name="相談",
+                    ),
+                ),
+                (
+                    "corporation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.corporation",
+                        verbose_name="依頼した法人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.introduction",
+                        verbose_name="提案した紹介",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 紹介の依頼',
-                'verbose_name_plural': 'historical 紹介の依頼',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 紹介の依頼",
+                "verbose_name_plural": "historical 紹介の依頼",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOutcome',
+            name="HistoricalOutcome",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('introduction', '紹介'), ('referral', '専門家の紹介'), ('consortium', '協働体'), ('submeeting', '分科会（サブ会議）')], max_length=12, verbose_name='つながった先')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='日時')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('consortium', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='guidance.consortium')),
-                ('consultation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='desk.consultation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('introduction', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.introduction')),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='guidance.referral')),
-                ('submeeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.submeeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("introduction", "紹介"),
+                            ("referral", "専門家の紹介"),
+                            ("consortium", "協働体"),
+                            ("submeeting", "分科会（サブ会議）"),
+                        ],
+                        max_length=12,
+                        verbose_name="つながった先",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="日時"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "consortium",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="guidance.consortium",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="desk.consultation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.introduction",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="guidance.referral",
+                    ),
+                ),
+                (
+                    "submeeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.submeeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 相談の成果',
-                'verbose_name_plural': 'historical 相談の成果',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 相談の成果",
+                "verbose_name_plural": "historical 相談の成果",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='IntroductionRequest',
+            name="IntroductionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(blank=True, verbose_name='窓口への伝言')),
-                ('status', models.CharField(choices=[('pending', '窓口で確認中'), ('accepted', '紹介を提案しました'), ('declined', '見送り')], default='pending', max_length=10, verbose_name='状態')),
-                ('reason', models.TextField(blank=True, verbose_name='見送りの理由')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='依頼日時')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='判断日時')),
-                ('candidates', models.ManyToManyField(related_name='+', to='partners.corporation', verbose_name='紹介を希望する法人')),
-                ('consultation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='introduction_request', to='desk.consultation', verbose_name='相談')),
-                ('corporation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='introduction_requests', to='partners.corporation', verbose_name='依頼した法人')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('introduction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partners.introduction', verbose_name='提案した紹介')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="窓口への伝言")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "窓口で確認中"),
+                            ("accepted", "紹介を提案しました"),
+                            ("declined", "見送り"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="見送りの理由")),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="依頼日時"
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="判断日時"),
+                ),
+                (
+                    "candidates",
+                    models.ManyToManyField(
+                        related_name="+",
+                        to="partners.corporation",
+                        verbose_name="紹介を希望する法人",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="introduction_request",
+                        to="desk.consultation",
+                        verbose_name="相談",
+                    ),
+                ),
+                (
+                    "corporation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="introduction_requests",
+                        to="partners.corporation",
+                        verbose_name="依頼した法人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partners.introduction",
+                        verbose_name="提案した紹介",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '紹介の依頼',
-                'verbose_name_plural': '紹介の依頼',
-                'ordering': ['-requested_at', '-pk'],
+                "verbose_name": "紹介の依頼",
+                "verbose_name_plural": "紹介の依頼",
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalIntroductionRequest_candidates',
+            name="HistoricalIntroductionRequest_candidates",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('corporation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.corporation')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='desk.historicalintroductionrequest')),
-                ('introductionrequest', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='desk.introductionrequest')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "corporation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.corporation",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="desk.historicalintroductionrequest",
+                    ),
+                ),
+                (
+                    "introductionrequest",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="desk.introductionrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalIntroductionRequest_candidates',
+                "verbose_name": "HistoricalIntroductionRequest_candidates",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('introduction', '紹介'), ('referral', '専門家の紹介'), ('consortium', '協働体'), ('submeeting', '分科会（サブ会議）')], max_length=12, verbose_name='つながった先')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='日時')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('consortium', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='guidance.consortium')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='desk.consultation')),
-                ('introduction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.introduction')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='guidance.referral')),
-                ('submeeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.submeeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("introduction", "紹介"),
+                            ("referral", "専門家の紹介"),
+                            ("consortium", "協働体"),
+                            ("submeeting", "分科会（サブ会議）"),
+                        ],
+                        max_length=12,
+                        verbose_name="つながった先",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="日時"),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "consortium",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="guidance.consortium",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="desk.consultation",
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.introduction",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="guidance.referral",
+                    ),
+                ),
+                (
+                    "submeeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.submeeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '相談の成果',
-                'verbose_name_plural': '相談の成果',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "相談の成果",
+                "verbose_name_plural": "相談の成果",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['status', 'follow_up_on'], name='desk_consul_status_bba3c7_idx'),
+            model_name="consultation",
+            index=models.Index(
+                fields=["status", "follow_up_on"], name="desk_consul_status_bba3c7_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('introduction__isnull', False), ('kind', 'introduction')), models.Q(('kind', 'referral'), ('referral__isnull', False)), models.Q(('consortium__isnull', False), ('kind', 'consortium')), models.Q(('kind', 'submeeting'), ('submeeting__isnull', False)), _connector='OR'), name='outcome_links_its_kind'),
+            model_name="outcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("introduction__isnull", False), ("kind", "introduction")),
+                    models.Q(("kind", "referral"), ("referral__isnull", False)),
+                    models.Q(("consortium__isnull", False), ("kind", "consortium")),
+                    models.Q(("kind", "submeeting"), ("submeeting__isnull", False)),
+                    _connector="OR",
+                ),
+                name="outcome_links_its_kind",
+            ),
         ),
     ]

@@ -4,6 +4,7 @@ match page and sees the window's answer on their home page; old closed consultat
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -96,8 +97,11 @@ def test_privacy_notice_has_its_own_page_with_the_retention_period(client, setti
 def test_confirmation_and_staff_notice_are_sent_once(settings):
     settings.PORTAL_WINDOW_EMAIL = "kyodo@example.jp"
     consultation = services.consultation_create(
-        channel=Channel.FORM, summary="フォームからの相談", contact_name="信濃 一郎",
-        corporation_name="社会福祉法人みすず福祉会", email="ichiro@example.jp",
+        channel=Channel.FORM,
+        summary="フォームからの相談",
+        contact_name="信濃 一郎",
+        corporation_name="社会福祉法人みすず福祉会",
+        email="ichiro@example.jp",
     )
     assert services.consultation_mail_send(consultation_id=consultation.pk) == 2
     assert services.consultation_mail_send(consultation_id=consultation.pk) == 0
@@ -135,8 +139,11 @@ def test_the_mail_goes_through_a_real_smtp_server(settings):
         settings.EMAIL_USE_TLS = False
         settings.PORTAL_WINDOW_EMAIL = "kyodo@example.jp"
         consultation = services.consultation_create(
-            channel=Channel.FORM, summary="フォームからの相談", contact_name="信濃 一郎",
-            corporation_name="社会福祉法人みすず福祉会", email="ichiro@example.jp",
+            channel=Channel.FORM,
+            summary="フォームからの相談",
+            contact_name="信濃 一郎",
+            corporation_name="社会福祉法人みすず福祉会",
+            email="ichiro@example.jp",
         )
         assert services.consultation_mail_send(consultation_id=consultation.pk) == 2
     finally:
@@ -167,22 +174,32 @@ def test_staff_log_a_call_assign_it_and_link_an_introduction(client_for, staff):
     topic = Challenge.objects.get(code="retention")
     response = browser.post(
         reverse("desk:consultation_new"),
-        {"channel": "phone", "summary": "定着の悩み", "topics": [topic.pk],
-         "corporation_number": corp.number},
+        {
+            "channel": "phone",
+            "summary": "定着の悩み",
+            "topics": [topic.pk],
+            "corporation_number": corp.number,
+        },
     )
     c = Consultation.objects.get()
     assert response["Location"] == reverse("desk:consultation", args=[c.pk])
     assert c.corporation == corp and c.owner is None and c.status == Status.RECEIVED
-    browser.post(reverse("desk:consultation_edit", args=[c.pk]),
-                 {"owner": staff.pk, "follow_up_on": "2026-12-10", "topics": [topic.pk]})
-    browser.post(reverse("desk:consultation_note", args=[c.pk]),
-                 {"kind": "call", "text": "先方に折り返し、来週の訪問を約束しました。"})
+    browser.post(
+        reverse("desk:consultation_edit", args=[c.pk]),
+        {"owner": staff.pk, "follow_up_on": "2026-12-10", "topics": [topic.pk]},
+    )
+    browser.post(
+        reverse("desk:consultation_note", args=[c.pk]),
+        {"kind": "call", "text": "先方に折り返し、来週の訪問を約束しました。"},
+    )
     other = CorporationFactory()
     from partners.services import introduction_propose
 
     intro = introduction_propose(corporations=[corp, other], title="", by=staff)
-    browser.post(reverse("desk:consultation_outcome", args=[c.pk]),
-                 {"kind": "introduction", "target": intro.pk})
+    browser.post(
+        reverse("desk:consultation_outcome", args=[c.pk]),
+        {"kind": "introduction", "target": intro.pk},
+    )
     c.refresh_from_db()
     assert c.owner == staff and c.status == Status.IN_PROGRESS
     assert c.follow_up_on == dt.date(2026, 12, 10)
@@ -201,8 +218,11 @@ def test_the_list_filters_exports_and_keeps_its_query_count(
     topic = Challenge.objects.get(code="disaster")
     for n in range(12):
         c = services.consultation_create(
-            channel=Channel.VISIT if n % 2 else Channel.PHONE, summary=f"相談{n}",
-            topics=[topic], owner=staff, follow_up_on=dt.date(2020, 1, 1) if n < 3 else None,
+            channel=Channel.VISIT if n % 2 else Channel.PHONE,
+            summary=f"相談{n}",
+            topics=[topic],
+            owner=staff,
+            follow_up_on=dt.date(2020, 1, 1) if n < 3 else None,
             corporation=CorporationFactory() if n % 3 == 0 else None,
         )
     browser = client_for(staff)
@@ -223,7 +243,7 @@ def test_the_list_filters_exports_and_keeps_its_query_count(
 
 def test_consultation_figures_count_per_month_channel_and_topic():
     topic = Challenge.objects.get(code="recruiting")
-    at = timezone.make_aware(dt.datetime(2026, 5, 10, 10))
+    at = dt.datetime(2026, 5, 10, 10, tzinfo=ZoneInfo("Asia/Tokyo"))
     services.consultation_create(channel=Channel.PHONE, summary="a", topics=[topic], received_at=at)
     services.consultation_create(channel=Channel.FORM, summary="b", received_at=at)
     services.consultation_create(
@@ -241,9 +261,7 @@ def test_purge_deletes_old_closed_consultations_with_their_history(settings, sta
     settings.CONSULTATION_RETENTION_DAYS = 30
     old = services.consultation_create(channel=Channel.PHONE, summary="古い相談", by=staff)
     services.consultation_move(consultation=old, to=Status.DONE, by=staff)
-    Consultation.objects.filter(pk=old.pk).update(
-        closed_at=timezone.now() - dt.timedelta(days=31)
-    )
+    Consultation.objects.filter(pk=old.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))
     kept = services.consultation_create(channel=Channel.PHONE, summary="対応中の相談", by=staff)
     out = io.StringIO()
     call_command("purge_consultations", "--dry-run", stdout=out)
@@ -259,8 +277,12 @@ def test_purge_deletes_old_closed_consultations_with_their_history(settings, sta
 @pytest.fixture
 def neighbours(manager):
     place = MunicipalityFactory()
-    own = CorporationFactory(name="社会福祉法人みすず福祉会", sites=[(place, 36.65, 138.19, "通所介護", 30)])
-    a = CorporationFactory(name="株式会社さくらケア", sites=[(place, 36.66, 138.20, "訪問介護", None)])
+    own = CorporationFactory(
+        name="社会福祉法人みすず福祉会", sites=[(place, 36.65, 138.19, "通所介護", 30)]
+    )
+    a = CorporationFactory(
+        name="株式会社さくらケア", sites=[(place, 36.66, 138.20, "訪問介護", None)]
+    )
     b = CorporationFactory(name="有限会社あさひ", sites=[(place, 36.67, 138.21, "訪問看護", None)])
     for corp in (own, a, b):
         profile_for(corp, challenges=["recruiting"])
@@ -326,6 +348,6 @@ def test_a_manager_cannot_ask_for_another_corporation_or_hidden_candidates(
     browser.post(reverse("desk:match_request", args=[own.number]), {"candidates": [hidden.number]})
     assert IntroductionRequest.objects.count() == 0
     other_manager = UserFactory(manager=True, corporation_number=a.number)
-    assert client_for(other_manager).post(
-        reverse("desk:request_accept", args=[1])
-    ).status_code == 403
+    assert (
+        client_for(other_manager).post(reverse("desk:request_accept", args=[1])).status_code == 403
+    )
