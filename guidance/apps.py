@@ -11,7 +11,7 @@ class GuidanceConfig(AppConfig):
         from guidance import selectors
         from portal import providers
 
-        providers.register(
+        providers.register_consortium_readers(
             co_members=selectors.co_member_ids,
             memberships=selectors.memberships_by_corporation,
         )

@@ -41,7 +41,7 @@ from guidance.models import (
 )
 from portal.access import is_window_staff, permission_required, require
 from portal.dates import format_seireki
-from portal.params import object_or_404, parse_choice, parse_int
+from portal.params import object_or_404, parse_choice
 from portal.taxonomy import STAGE_NUMBERS, next_step_first_stage, parse_stage
 
 CONFLICT = (

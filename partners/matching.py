@@ -57,6 +57,8 @@ class Match:
     reasons: list[str] = field(default_factory=list)
     distance_km: float | None = None
     parts: dict[str, float] = field(default_factory=dict)
+    # 紹介中 / 紹介済み (or a pending request) beside the candidate on the match page.
+    mark: str = ""
 
     def as_json(self) -> dict:
         return {

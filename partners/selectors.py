@@ -615,3 +615,33 @@ def submeeting_groups(*, meeting: SubMeeting) -> tuple[list[dict], list[SubMeeti
         for number, members in sorted(grouped.items())
     ]
     return groups, unplaced
+
+
+# Introductions still moving (紹介中) and accepted by every party (紹介済み).
+_IN_PROGRESS = (IntroductionStatus.PROPOSED, IntroductionStatus.CONTACTED)
+
+
+def introduction_marks(*, corporation: Corporation, numbers: list[str]) -> dict[str, str]:
+    """For the match page: which candidates already share an open introduction with
+    `corporation` — 紹介中 while proposed or contacted, 紹介済み once every party accepted.
+    One query."""
+    from partners.access import OPEN_STATES
+    from partners.models import IntroductionParty
+
+    if not numbers:
+        return {}
+    mine = IntroductionParty.objects.filter(
+        corporation=corporation, introduction__status__in=(*_IN_PROGRESS, *OPEN_STATES)
+    ).values("introduction_id")
+    rows = (
+        IntroductionParty.objects.filter(introduction_id__in=mine, corporation__number__in=numbers)
+        .exclude(corporation=corporation)
+        .values_list("corporation__number", "introduction__status")
+    )
+    marks: dict[str, str] = {}
+    for number, status in rows:
+        if status in OPEN_STATES:
+            marks[number] = "紹介済み"
+        else:
+            marks.setdefault(number, "紹介中")
+    return marks

@@ -33,6 +33,7 @@ from partners.models import (
     MatchWeights,
     SubMeeting,
 )
+from portal import providers
 from portal.access import permission_required, require
 from portal.params import parse_id, parse_int
 from portal.validators import is_valid_corporate_number
@@ -105,6 +106,8 @@ def corporation(request, number: str):
         "corp": corp,
         "may_edit": viewer.may_edit_profile(corp),
         "may_match": viewer.may_match_for(corp),
+        # Sections higher apps add (the desk's consultations, for staff): portal/providers.py.
+        "panels": providers.collect("corporation_page", request=request, corporation=corp),
     }
     return render(request, "partners/corporation.html", context)
 
@@ -178,7 +181,25 @@ def match(request, number: str):
         results = selectors.match_candidates(
             corporation=corp, viewer=viewer, weights=weights, top=top
         )
-    context = {"corp": corp, "form": form, "results": results, "weights": weights, "staff": staff}
+    numbers = [m.candidate.number for m in results]
+    marks = selectors.introduction_marks(corporation=corp, numbers=numbers)
+    # A higher app (the desk) may let a manager ask the window for introductions from here.
+    asking = next(
+        iter(providers.collect("match_page", request=request, corporation=corp, numbers=numbers)),
+        None,
+    )
+    if asking:
+        marks = {**asking.get("marks", {}), **marks}
+    for m in results:
+        m.mark = marks.get(m.candidate.number, "")
+    context = {
+        "corp": corp,
+        "form": form,
+        "results": results,
+        "weights": weights,
+        "staff": staff,
+        "asking": asking,
+    }
     return render(request, "partners/match.html", context)
 
 

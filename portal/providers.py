@@ -1,8 +1,19 @@
 """Providers that higher apps register so lower pages can show what they own, without importing up.
 
-The registry (partners/) asks what the workflow (guidance/, above it) knows about consortia:
-guidance registers these two readers from its AppConfig.ready(); until it does, nobody is in a
-consortium. Providers for other lower pages (e.g. a corporation's consultations from desk/) go here.
+Two kinds, both registered from the higher app's AppConfig.ready():
+
+1. Consortium readers: the registry (partners/) asks what the workflow (guidance/, above it) knows
+   about consortia; guidance registers them with `register_consortium_readers`; until it does,
+   nobody is in a consortium.
+2. Page slots: a higher app registers a provider for a named slot of a lower page with `register`;
+   the lower page collects the slot with `collect`. A provider takes keyword arguments (the slot's
+   page decides which: at least `request`) and returns None (nothing to show) or a dict; what the
+   dict holds is the slot's contract:
+   - "corporation_page" (partners, a corporation's page; `request`, `corporation`):
+     {"template": ..., "context": {...}} included below the page's own sections.
+   - "match_page" (partners, a corporation's match page; `request`, `corporation`, `numbers`):
+     {"action": URL the chosen candidates are posted to, "template": ..., "context": {...},
+     "marks": {法人番号: label}}: the form around the candidates, and marks beside them.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,7 +24,7 @@ _co_members: Callable[[int], set[int]] = lambda corporation_id: set()  # noqa: E
 _memberships: Callable[[Iterable[int]], dict[int, list[dict]]] = lambda ids: {}  # noqa: E731
 
 
-def register(
+def register_consortium_readers(
     *,
     co_members: Callable[[int], set[int]],
     memberships: Callable[[Iterable[int]], dict[int, list[dict]]],
@@ -28,3 +39,21 @@ def co_member_ids(corporation_id: int) -> set[int]:
 
 def memberships(corporation_ids: Iterable[int]) -> dict[int, list[dict]]:
     return _memberships(corporation_ids)
+
+
+_SLOTS: dict[str, list[tuple[str, Callable[..., dict | None]]]] = {}
+
+
+def register(slot: str, name: str, provider: Callable[..., dict | None]) -> None:
+    providers = _SLOTS.setdefault(slot, [])
+    if all(existing != name for existing, _ in providers):
+        providers.append((name, provider))
+
+
+def collect(slot: str, **kwargs) -> list[dict]:
+    shown = []
+    for _name, provider in _SLOTS.get(slot, []):
+        result = provider(**kwargs)
+        if result:
+            shown.append(result)
+    return shown

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "partners",
     "guidance",
+    "desk",
     "oversight",
 ]
 
@@ -263,6 +264,14 @@ IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
     "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
 )
 IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=256)
+
+# --- Consultation desk ------------------------------------------------------------------------
+# Closed consultations are deleted this many days after closing (manage.py purge_consultations).
+CONSULTATION_RETENTION_DAYS = env.int("CONSULTATION_RETENTION_DAYS", default=3 * 365)
+# Accepted submissions of the public form per client address (django-ratelimit's rate syntax).
+CONSULT_RATE = env("CONSULT_RATE", default="5/h")
+# django-ratelimit counts in the default cache; production shares it through CACHE_URL (Redis).
+RATELIMIT_USE_CACHE = "default"
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -168,6 +168,14 @@ def world(db, staff, official, superuser):
         "official": official,
         "superuser": superuser,
     }
+    from desk import services as desk_services
+
+    consultation = desk_services.consultation_create(
+        channel="phone", summary="電話での相談", by=staff, corporation=own
+    )
+    intro_request = desk_services.introduction_request_create(
+        corporation=own, candidates=[other], message="", by=manager
+    )
     uid = urlsafe_base64_encode(force_bytes(manager.pk))
     token = default_token_generator.make_token(manager)
     # Real values per path converter: (route prefix, converter name) -> values; first match wins.
@@ -190,6 +198,8 @@ def world(db, staff, official, superuser):
         ("cases/", "history_id", [case.history.order_by("history_id").first().history_id]),
         ("accounts/users/", "pk", [manager.pk, superuser.pk]),
         ("reports/", "pk", [job.pk]),
+        ("consultations/requests/", "pk", [intro_request.pk]),
+        ("consultations/", "pk", [consultation.pk]),
         ("", "uidb64", [uid]),
         ("", "token", [token]),
     ]

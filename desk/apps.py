@@ -1,0 +1,17 @@
+"""The consultation desk: consultations from every channel, the public form, introduction requests."""
+
+from django.apps import AppConfig
+
+
+class DeskConfig(AppConfig):
+    name = "desk"
+    verbose_name = "相談窓口"
+
+    def ready(self) -> None:
+        from desk import panels
+        from portal import providers
+        from portal.home import register_panel
+
+        register_panel("desk", panels.home_panel)
+        providers.register("corporation_page", "desk", panels.corporation_panel)
+        providers.register("match_page", "desk", panels.match_panel)

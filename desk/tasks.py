@@ -1,0 +1,12 @@
+"""Celery tasks of the desk: they take ids, refetch and send."""
+
+from celery import shared_task
+
+from portal.celery import ReliableTask
+
+
+@shared_task(name="desk.send_consultation_mail", base=ReliableTask)
+def send_consultation_mail(consultation_id: int) -> int:
+    from desk import services
+
+    return services.consultation_mail_send(consultation_id=consultation_id)
