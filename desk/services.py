@@ -30,6 +30,7 @@ from desk.models import (
 from desk.selectors import forget_requests_of
 from partners.models import Challenge, Corporation, Introduction
 from partners.services import introduction_propose
+from portal.changes import with_actor
 from portal.validators import is_valid_corporate_number
 
 
@@ -38,10 +39,7 @@ def _who(user) -> str:
 
 
 def _save(obj, by, reason: str = "") -> None:
-    obj._history_user = by
-    if reason:
-        obj._change_reason = reason
-    obj.save()
+    with_actor(obj, by, reason).save()
 
 
 def _registry_corporation(number: str) -> Corporation | None:

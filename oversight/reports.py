@@ -16,6 +16,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from cases.selectors import LibraryFigures, library_figures
+from desk.selectors import ConsultationFigures, consultation_figures
 from guidance.models import Consortium, Stage, step_of
 from guidance.selectors import STALLED_DAYS, ConsortiaFigures, consortia_figures
 from partners.selectors import PeriodFunnel, funnel
@@ -77,9 +78,9 @@ class Figures:
     def library(self) -> LibraryFigures:
         return library_figures(self.period)
 
-    # The consultation desk adds here, after merge:
-    #   @cached_property
-    #   def consultations(self): return desk.selectors.consultation_figures(self.period)
+    @cached_property
+    def consultations(self) -> ConsultationFigures:
+        return consultation_figures((self.period.start, self.period.end))
 
 
 def _number(value) -> int | float:
@@ -231,12 +232,45 @@ def library_section(f: Figures) -> Section:
     return Section(summary=[("公開中の事例", f"{lib.published}件")], tables=[case_table, case_ops])
 
 
+def consultations_section(f: Figures) -> Section:
+    c = f.consultations
+    month_rows = [[f"{m.year}年{m.month}月", n] for m, n in c.per_month]
+    channel_rows = [[label, n] for label, n in c.per_channel]
+    topic_rows = [[label, n] for label, n in c.per_topic]
+    return Section(
+        summary=[("受け付けた相談", f"{c.total}件")],
+        tables=[
+            Table(
+                "consultations_months",
+                "相談窓口：月別の相談件数",
+                ["月", "相談件数"],
+                month_rows,
+                note="受け付けた日で数えています（電話・来所・訪問・メール・分科会・フォームのすべて）。",
+                chart=_bars(month_rows),
+            ),
+            Table(
+                "consultations_channels",
+                "相談窓口：受付経路別の相談件数",
+                ["受付経路", "相談件数"],
+                channel_rows,
+            ),
+            Table(
+                "consultations_topics",
+                "相談窓口：相談内容（経営課題）別の件数",
+                ["経営課題", "相談件数"],
+                topic_rows,
+                note="1件の相談が複数の課題にかかわるときは、それぞれの課題に数えます。",
+            ),
+        ],
+    )
+
+
 SECTIONS: list[Callable[[Figures], Section]] = [
     consortia_section,
     introductions_section,
     progress_section,
     library_section,
-    # consultations_section (desk: consultations per month, channel and topic) goes here.
+    consultations_section,
 ]
 
 

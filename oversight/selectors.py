@@ -5,7 +5,13 @@ from dataclasses import dataclass
 
 from guidance.selectors import STALLED_DAYS, Dashboard
 from guidance.selectors import dashboard as consortia_dashboard
-from oversight.reports import Figures, Table, introductions_section, library_section
+from oversight.reports import (
+    Figures,
+    Table,
+    consultations_section,
+    introductions_section,
+    library_section,
+)
 from portal.periods import Period, current_fiscal_year
 
 
@@ -13,14 +19,18 @@ from portal.periods import Period, current_fiscal_year
 class OversightDashboard:
     consortia: Dashboard
     period: Period
-    tables: list[Table]  # the year's introductions and case library, as in the report
+    tables: list[
+        Table
+    ]  # the year's introductions, case library and consultations, as in the report
 
 
 def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> OversightDashboard:
     period = Period.fiscal_year(current_fiscal_year())
     figures = Figures(period, user)
     tables = [
-        t for build in (introductions_section, library_section) for t in build(figures).tables
+        t
+        for build in (introductions_section, library_section, consultations_section)
+        for t in build(figures).tables
     ]
     return OversightDashboard(
         consortia=consortia_dashboard(user=user, stalled_days=stalled_days),

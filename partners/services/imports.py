@@ -44,6 +44,7 @@ from partners.models import (
     Municipality,
 )
 from partners.services.registry import corporations_refresh_size
+from portal.changes import with_actor
 from portal.spreadsheets import csv_writer
 from portal.text import normalize
 from portal.validators import (
@@ -1202,9 +1203,7 @@ def _profile_write(*, corporation, wanted, challenges, themes, by, reason) -> bo
         profile.challenges.set(challenges)
         profile.themes.set(themes)
         del profile.skip_history_when_saving  # type: ignore[attr-defined]
-        profile._change_reason = reason  # type: ignore[attr-defined]
-        profile._history_user = by  # type: ignore[attr-defined]
-        profile.save()
+        with_actor(profile, by, reason).save()
     return created
 
 
