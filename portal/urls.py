@@ -80,6 +80,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("partners/", include("partners.urls")),
     path("", include("guidance.urls")),
+    path("", include("support.urls")),
     path("admin/", admin.site.urls),
 ]
 

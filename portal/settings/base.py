@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "cases",
     "partners",
     "guidance",
+    "support",
+    "front",
 ]
 
 MIDDLEWARE = [
