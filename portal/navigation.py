@@ -18,8 +18,6 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("ホーム", "home", "view_home"),
     NavItem("事例ライブラリ", "cases:index", "view_cases"),
-    NavItem("支援策", "support:programmes", "view_cases"),
-    NavItem("ひな形集", "support:documents", "view_cases"),
     NavItem("事業者台帳・マッチング", "partners:index", "use_registry", "連携先を探す"),
     NavItem("協働の進捗", "guidance:index", "view_consortia"),
     NavItem("ダッシュボード", "guidance:dashboard", "view_dashboard"),
