@@ -18,8 +18,8 @@ DOCUMENT_FIELDS = (
 
 def _mark(instance, *, reason: str, by) -> None:
     """simple-history reads these two attributes when it records the next version."""
-    instance._change_reason = reason  # type: ignore[attr-defined]
-    instance._history_user = by  # type: ignore[attr-defined]
+    instance._change_reason = reason
+    instance._history_user = by
 
 
 def _apply(instance, fields: tuple[str, ...], values: dict) -> None:
