@@ -7,7 +7,12 @@ ROLES = ["anonymous", "staff", "manager", "official", "superuser"]
 
 # url name -> roles that may open it (everyone else: anonymous to login, others 403)
 MATRIX = {
-    "home": {"staff", "manager", "official", "superuser"},
+    # A visitor at "/" meets the public landing page (front/); everyone else their home.
+    "home": set(ROLES),
+    "support:programmes": set(ROLES),
+    "support:programme_create": {"staff", "superuser"},
+    "support:documents": set(ROLES),
+    "support:document_create": {"staff", "superuser"},
     "cases:index": set(ROLES),
     "partners:index": {"staff", "manager", "superuser"},
     "partners:introductions": {"staff", "manager", "superuser"},
