@@ -188,7 +188,10 @@ def test_a_visitor_consults_and_both_mails_arrive_through_smtp(
     }
     assert set(mails) == {("ichiro@example.jp",), ("kyodo@example.jp",)}
     confirmation, notice = mails[("ichiro@example.jp",)], mails[("kyodo@example.jp",)]
-    assert confirmation["Subject"].strip() == f"【{settings.PORTAL_WINDOW_NAME}】ご相談を受け付けました"
+    assert (
+        confirmation["Subject"].strip()
+        == f"【{settings.PORTAL_WINDOW_NAME}】ご相談を受け付けました"
+    )
     body = confirmation.get_content()
     assert "信濃 一郎 様" in body
     assert f"受付番号：{consultation.pk}" in body
