@@ -47,10 +47,8 @@ INSTALLED_APPS = [
     "cases",
     "partners",
     "guidance",
-    "support",
     "desk",
     "oversight",
-    "front",
 ]
 
 MIDDLEWARE = [
