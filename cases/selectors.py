@@ -529,3 +529,14 @@ def library_figures(period) -> LibraryFigures:
         ),
         operations=[(r.label, r.ours) for r in operation.rows],
     )
+
+
+def case_recent_public(*, limit: int = 4) -> list[Case]:
+    """The most recently updated published cases, for the public landing page."""
+    return list(Case.objects.published().order_by("-updated_at", "-number")[:limit])
+
+
+def case_public_state() -> tuple:
+    """Changes whenever a case is published, withdrawn or edited (the landing page's cache key)."""
+    state = Case.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return (state["count"], state["latest"])

@@ -14,12 +14,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from partners.access import RegistryViewer
-from portal.access import is_window_staff
+from portal.access import can_use_desk, is_window_staff
 
-
-def can_use_desk(user) -> bool:
-    """Rule 1."""
-    return is_window_staff(user)
+__all__ = ["can_use_desk"]  # rule 1, shared with the navigation through portal.access
 
 
 def consultation_visible_q(user) -> Q:

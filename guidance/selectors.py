@@ -28,7 +28,6 @@ from guidance.models import (
     Referral,
     Stage,
     StageMove,
-    SupportProgramme,
     step_of,
 )
 from portal.charts import nice_ticks, tick_label
@@ -279,7 +278,9 @@ def consortium_page(*, pk: int) -> ConsortiumPage | None:
             ),
             Prefetch(
                 "checklist_items",
-                queryset=ChecklistItem.objects.order_by("stage", "position", "pk"),
+                queryset=ChecklistItem.objects.select_related("template").order_by(
+                    "stage", "position", "pk"
+                ),
             ),
             Prefetch(
                 "goals",
@@ -423,7 +424,8 @@ class StageHelp:
     cases: list[dict]
     experts: list[Expert]
     expert_kinds: list[ExpertKind]
-    programmes: list[SupportProgramme]
+    programmes: list
+    documents: list
 
 
 def stage_help(*, consortium: Consortium, user) -> StageHelp:
@@ -450,8 +452,22 @@ def stage_help(*, consortium: Consortium, user) -> StageHelp:
         .prefetch_related("fields")
     )
     experts.sort(key=lambda e: -len({f.code for f in e.fields.all()} & themes))
-    programmes = [p for p in SupportProgramme.objects.all() if stage in (p.stages or [])]
-    return StageHelp(stage, cases, experts[:8], kinds, programmes)
+    from support.selectors import documents_for_stage, programmes_for_stage
+
+    programmes = programmes_for_stage(stage=stage)
+    documents = documents_for_stage(stage=stage, user=user)
+    return StageHelp(stage, cases, experts[:8], kinds, programmes, documents)
+
+
+def checklist_documents(*, page: "ConsortiumPage", user) -> None:
+    """Give each checklist item the model documents that help with it (`item.documents`)."""
+    from support.selectors import documents_by_checklist_code
+
+    by_code = documents_by_checklist_code(user=user)
+    for items in page.items_by_stage.values():
+        for item in items:
+            code = item.template.code if item.template else ""
+            item.documents = by_code.get(code, [])  # type: ignore[attr-defined]
 
 
 # --- Dashboard --------------------------------------------------------------------------------------

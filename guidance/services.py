@@ -45,6 +45,12 @@ def _touch(consortium: Consortium) -> None:
     Consortium.objects.filter(pk=consortium.pk).update(last_activity_at=timezone.now())
 
 
+def _lock(consortium_id: int) -> None:
+    """Hold the consortium's row until the surrounding transaction ends, so a write and the
+    consortium's touch commit together and two writers on one consortium take turns."""
+    Consortium.objects.select_for_update().filter(pk=consortium_id).values_list("pk").first()
+
+
 # --- Consortia --------------------------------------------------------------------------------------
 def checklist_copy(*, consortium: Consortium) -> int:
     """Give a consortium its own copy of the current templates that fit its form."""
@@ -201,8 +207,10 @@ def checklist_item_update(*, item: ChecklistItem, values: dict, by, version: int
 def goal_create(*, consortium: Consortium, title: str, theme=None, by) -> Goal:
     goal = with_actor(Goal(consortium=consortium, title=title, theme=theme), by)
     goal.full_clean()
-    goal.save()
-    _touch(consortium)
+    with transaction.atomic():
+        _lock(consortium.pk)
+        goal.save()
+        _touch(consortium)
     return goal
 
 
@@ -230,8 +238,10 @@ def kpi_create(
         if negative:
             raise ValidationError(negative)
     kpi.full_clean()
-    kpi.save()
-    _touch(goal.consortium)
+    with transaction.atomic():
+        _lock(goal.consortium_id)
+        kpi.save()
+        _touch(goal.consortium)
     return kpi
 
 
@@ -277,6 +287,7 @@ def measurement_add(
     raises DuplicateMeasurement unless `replace` confirms it (the old value stays in history)."""
     _measurement_check(kpi, measured_on, value)
     with transaction.atomic():
+        _lock(kpi.goal.consortium_id)
         Kpi.objects.select_for_update().filter(pk=kpi.pk).first()
         existing = Measurement.objects.on_day(kpi, measured_on).order_by("pk").first()
         if existing is not None:
@@ -303,6 +314,7 @@ def measurement_update(
     kpi = measurement.kpi
     _measurement_check(kpi, measured_on, value)
     with transaction.atomic():
+        _lock(kpi.goal.consortium_id)
         other = Measurement.objects.on_day(kpi, measured_on).exclude(pk=measurement.pk).first()
         if other is not None:
             raise ValidationError(
@@ -320,25 +332,31 @@ def measurement_update(
 def measurement_delete(*, measurement: Measurement, by) -> None:
     """Delete a measurement; its history keeps the deleted value and who deleted it."""
     consortium = measurement.kpi.goal.consortium
-    with_actor(measurement, by, "削除").delete()
-    _touch(consortium)
+    with transaction.atomic():
+        _lock(consortium.pk)
+        with_actor(measurement, by, "削除").delete()
+        _touch(consortium)
 
 
 # --- Next actions and activity ----------------------------------------------------------------------
 def action_create(*, consortium: Consortium, title: str, owner: str, due_on, by) -> Action:
     action = with_actor(Action(consortium=consortium, title=title, owner=owner, due_on=due_on), by)
     action.full_clean()
-    action.save()
-    _touch(consortium)
+    with transaction.atomic():
+        _lock(consortium.pk)
+        action.save()
+        _touch(consortium)
     return action
 
 
 def action_complete(*, action: Action, by, done: bool = True) -> Action:
-    action.status = ActionStatus.DONE if done else ActionStatus.OPEN
-    action.done_at = timezone.now() if done else None
-    action.version += 1
-    with_actor(action, by).save()
-    _touch(action.consortium)
+    with transaction.atomic():
+        _lock(action.consortium_id)
+        action.version = Action.objects.values_list("version", flat=True).get(pk=action.pk) + 1
+        action.status = ActionStatus.DONE if done else ActionStatus.OPEN
+        action.done_at = timezone.now() if done else None
+        with_actor(action, by).save()
+        _touch(action.consortium)
     return action
 
 
@@ -357,8 +375,10 @@ def activity_add(
         by=by,
     )
     activity.full_clean()
-    activity.save()
-    _touch(consortium)
+    with transaction.atomic():
+        _lock(consortium.pk)
+        activity.save()
+        _touch(consortium)
     return activity
 
 
@@ -375,8 +395,10 @@ def referral_request(*, consortium: Consortium, kind, request: str, by) -> Refer
         by,
     )
     referral.full_clean()
-    referral.save()
-    _touch(consortium)
+    with transaction.atomic():
+        _lock(consortium.pk)
+        referral.save()
+        _touch(consortium)
     return referral
 
 
@@ -388,12 +410,16 @@ REFERRAL_MOVES: dict[str, tuple[str, ...]] = {
 
 
 def referral_move(*, referral: Referral, to: str, expert=None, by) -> Referral:
-    if to not in REFERRAL_MOVES[referral.status]:
-        raise ValidationError("この状態には進められません。")
-    referral.status = to
-    if expert is not None:
-        referral.expert = expert
-    with_actor(referral, by).save()
+    with transaction.atomic():
+        _lock(referral.consortium_id)
+        status = Referral.objects.values_list("status", flat=True).get(pk=referral.pk)
+        if to not in REFERRAL_MOVES[status]:
+            raise ValidationError("この状態には進められません。")
+        referral.status = to
+        if expert is not None:
+            referral.expert = expert
+        with_actor(referral, by).save()
+        _touch(referral.consortium)
     return referral
 
 
@@ -487,11 +513,14 @@ def invitation_answer(
 
 
 def member_leave(*, membership: Membership, by) -> Membership:
-    if not membership.is_active:
-        raise ValidationError("参加していない法人の脱退は記録できません。")
-    membership.left_on = timezone.localdate()
-    with_actor(membership, by, "脱退").save()
-    _touch(membership.consortium)
+    with transaction.atomic():
+        _lock(membership.consortium_id)
+        membership.refresh_from_db()
+        if not membership.is_active:
+            raise ValidationError("参加していない法人の脱退は記録できません。")
+        membership.left_on = timezone.localdate()
+        with_actor(membership, by, "脱退").save()
+        _touch(membership.consortium)
     return membership
 
 
@@ -502,6 +531,8 @@ def external_partner_add(*, consortium: Consortium, name: str, kind: str, role: 
         ExternalPartner(consortium=consortium, name=name, kind=kind, role=role), by
     )
     partner.full_clean()
-    partner.save()
-    _touch(consortium)
+    with transaction.atomic():
+        _lock(consortium.pk)
+        partner.save()
+        _touch(consortium)
     return partner

@@ -150,6 +150,7 @@ def detail(request, pk: int):
 @permission_required("view_consortia")
 def checklist(request, pk: int):
     page = _page(request, pk)
+    selectors.checklist_documents(page=page, user=request.user)
     context = {"page": page, "c": page.consortium, **_rights(request.user, page.consortium)}
     return render(request, "guidance/checklist.html", context)
 

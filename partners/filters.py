@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
+from partners import catalogue
 from partners.models import Establishment, ProviderProfile, SizeBand
 from portal.search_index import matching_filter
 from portal.text import search_terms
@@ -25,6 +26,12 @@ class _RegistryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称・番号・住所", method="filter_q")
     municipality = django_filters.ChoiceFilter(
         label="市区町村", choices=(), method="filter_place", empty_label="すべて"
+    )
+    category = django_filters.ChoiceFilter(
+        label="サービスの区分",
+        choices=catalogue.CATEGORIES,
+        method="filter_category",
+        empty_label="すべて",
     )
     service = django_filters.ChoiceFilter(
         label="サービスの種類", choices=(), method="filter_service", empty_label="すべて"
@@ -83,6 +90,12 @@ class CorporationFilter(_RegistryFilter):
         sites = Establishment.objects.filter(corporation=OuterRef("pk"), service_type=value)
         return queryset.filter(Exists(sites))
 
+    def filter_category(self, queryset, name, value):
+        sites = Establishment.objects.filter(
+            corporation=OuterRef("pk"), service_type__in=catalogue.names_in_category(value)
+        )
+        return queryset.filter(Exists(sites))
+
     def filter_size(self, queryset, name, value):
         return queryset.filter(size_band=value)
 
@@ -99,6 +112,9 @@ class EstablishmentFilter(_RegistryFilter):
 
     def filter_service(self, queryset, name, value):
         return queryset.filter(service_type=value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(service_type__in=catalogue.names_in_category(value))
 
     def filter_size(self, queryset, name, value):
         return queryset.filter(corporation__size_band=value)

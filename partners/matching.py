@@ -5,6 +5,8 @@ and the benchmark's plain scan all score the same way."""
 import math
 from dataclasses import dataclass, field
 
+from partners import catalogue
+
 REGION_KM = 40.0  # beyond this distance the region part of the score is zero
 NEAR_KM = 15.0  # a different municipality within this distance counts as neighbouring
 
@@ -127,6 +129,21 @@ def _labels(values, limit: int = 4) -> str:
     return f"{text} ほか{len(values) - limit}件" if len(values) > limit else text
 
 
+def _complement_reason(own_services, extra_services) -> str:
+    """「通所系と訪問系のサービスで…」: which of one's categories the candidate's services complete."""
+    extra = {c for n in extra_services if (c := catalogue.category_of(n))}
+    own = {
+        code
+        for n in own_services
+        if (code := catalogue.category_of(n)) and catalogue.COMPLEMENTS[code] & extra
+    }
+    return f"{_categories(own)}と{_categories(extra)}のサービスで、同じ利用者を分担して支えられる"
+
+
+def _categories(codes) -> str:
+    return "・".join(label for code, label in catalogue.CATEGORIES if code in codes)
+
+
 def score(own: Features, other: Features, weights: Weights) -> Match:
     reasons: list[str] = []
     region, region_reason, km = region_part(own, other)
@@ -151,10 +168,13 @@ def score(own: Features, other: Features, weights: Weights) -> Match:
     if shared_themes and weights.themes:
         reasons.append(f"共通の関心テーマ: {_labels(shared_themes)}")
 
-    extra_services = other.services - own.services
+    # Complementary: services the candidate offers in a category that completes one's own
+    # (home care beside day care, care management beside any provider), not more of the same.
+    extra_services = catalogue.complementary(own.services, other.services)
     services = len(extra_services) / len(other.services) if other.services else 0.0
     if extra_services and weights.services and own.services:
         reasons.append(f"補い合えるサービス: {_labels(extra_services, 3)}")
+        reasons.append(_complement_reason(own.services, extra_services))
 
     parts = {
         "region": region,

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
 
+from partners import catalogue
 from partners.access import HIDDEN_NAME, RegistryViewer
 from partners.filters import (
     CORPORATION_SORTS,
@@ -55,6 +56,27 @@ def _choices_key() -> str:
     return f"partners:choices:{last}"
 
 
+def _service_choices(present: list[str]) -> list:
+    """The services in the registry, grouped by the catalogue's categories in its order; names
+    the catalogue does not know come last under 「その他」."""
+    groups: dict[str, list[tuple[str, str]]] = {label: [] for _code, label in catalogue.CATEGORIES}
+    order = {s.code: i for i, s in enumerate(catalogue.SERVICES)}
+    known: list[tuple[int, str, catalogue.Service]] = []
+    other: list[tuple[int, str, None]] = []
+    for name in present:
+        entry = catalogue.service(name)
+        if entry:
+            known.append((order[entry.code], name, entry))
+        else:
+            other.append((0, name, None))
+    for _position, name, found in sorted(known, key=lambda item: item[0]):
+        groups[found.category_label].append((name, name))
+    result: list = [(label, values) for label, values in groups.items() if values]
+    if other:
+        result.append(("その他", [(name, name) for _p, name, _e in sorted(other)]))
+    return result
+
+
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """Municipalities of the window's prefecture (all of them if it has none), service types,
     challenges and themes; cached until the next import run."""
@@ -71,7 +93,7 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         )
         choices = {
             "municipality": [(m.code, str(m)) for m in places.order_by("code")],
-            "service": [(s, s) for s in services],
+            "service": _service_choices(list(services)),
             "challenge": list(Challenge.objects.values_list("code", "label")),
             "theme": list(Theme.objects.values_list("code", "label")),
         }

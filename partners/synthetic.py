@@ -14,6 +14,7 @@ import random
 from itertools import accumulate
 from pathlib import Path
 
+from partners.catalogue import category_of, service_name
 from portal.validators import corporate_number_check_digit, municipality_code_check_digit
 
 HEADER = [
@@ -24,24 +25,16 @@ HEADER = [
     "障害福祉の通常の指定基準を満たしている", "備考",
 ]  # fmt: skip
 
-# (service type, file slug, weight, capacity range or None when not entered)
-SERVICES = [
-    ("訪問介護", "110", 18, None),
-    ("通所介護", "150", 12, (15, 45)),
-    ("居宅介護支援", "430", 16, None),
-    ("地域密着型通所介護", "780", 9, (10, 18)),
-    ("訪問看護", "130", 8, None),
-    ("介護老人福祉施設", "510", 5, (29, 120)),
-    ("介護老人保健施設", "520", 3, (50, 150)),
-    ("短期入所生活介護", "210", 6, (10, 40)),
-    ("認知症対応型共同生活介護", "320", 6, (9, 27)),
-    ("小規模多機能型居宅介護", "730", 3, (18, 29)),
-    ("福祉用具貸与", "170", 5, None),
-    ("特定施設入居者生活介護", "330", 3, (30, 100)),
-    ("通所リハビリテーション", "160", 3, (20, 60)),
-    ("訪問入浴介護", "120", 1, None),
-    ("定期巡回・随時対応型訪問介護看護", "760", 2, None),
-]
+# (service code, weight, capacity range or None when not entered); names come from the catalogue.
+SERVICE_MIX = [
+    ("110", 18, None), ("150", 12, (15, 45)), ("430", 16, None), ("780", 9, (10, 18)),
+    ("130", 8, None), ("510", 5, (29, 120)), ("520", 3, (50, 150)), ("210", 6, (10, 40)),
+    ("320", 6, (9, 27)), ("730", 3, (18, 29)), ("170", 5, None), ("331", 2, (30, 100)),
+    ("334", 1, (20, 60)), ("160", 3, (20, 60)), ("120", 1, None), ("760", 2, None),
+    ("720", 1, (3, 12)), ("770", 1, (18, 29)), ("550", 1, (40, 120)), ("540", 1, (20, 29)),
+]  # fmt: skip
+# (service type, file slug, weight, capacity range)
+SERVICES = [(service_name(code), code, weight, cap) for code, weight, cap in SERVICE_MIX]
 
 # 長野県: real municipalities with their codes and approximate centres.
 NAGANO = [
@@ -130,6 +123,13 @@ def municipalities_for(national: bool, rng: random.Random) -> list[tuple]:
     return result
 
 
+def establishment_number(prefecture: str, service: str, draw: int) -> str:
+    """A 10-digit 介護保険事業所番号 as real ones look: the prefecture's code, then 7 for services
+    the municipality designates (地域密着型) and 1 for the others, then seven digits."""
+    kind = "7" if category_of(service) == "community" else "1"
+    return f"{prefecture}{kind}{draw % 10**7:07d}"
+
+
 def corporations(rng: random.Random, count: int) -> list[tuple[str, str]]:
     kinds = [("社会福祉法人{}会", 3), ("株式会社{}ケア", 5), ("医療法人社団{}会", 2), ("特定非営利活動法人{}", 1),
              ("有限会社{}", 1), ("合同会社{}", 1)]  # fmt: skip
@@ -170,6 +170,7 @@ def generate(
         writers[service].writerow(HEADER)
         paths.append(path)
     previous: dict[str, list[str]] = {}
+    owners: dict[str, str] = {}  # 事業所番号 → 法人番号
     for n in range(1, rows + 1):
         service, _slug, _w, capacity_range = rng.choices(SERVICES, service_weights)[0]
         corp_number, corp_name = rng.choices(pool, cum_weights=owner_cumulative)[0]
@@ -182,7 +183,11 @@ def generate(
         else:
             place = rng.choices(places, cum_weights=place_cumulative)[0]
         pref_code, pref_name, code, city, lat, lon = place[:6]
-        est_number = f"{pref_code}{rng.randrange(10**7, 10**8)}"
+        draw = rng.randrange(10**7, 10**8)
+        est_number = establishment_number(pref_code, service, draw)
+        while owners.setdefault(est_number, corp_number) != corp_number:
+            draw += 1  # real numbers belong to one corporation: never reuse another's
+            est_number = establishment_number(pref_code, service, draw)
         name = f"{rng.choice(PLACE)}{rng.choice(['の家', 'ケアセンター', '苑', 'デイサービス', 'ステーション'])}{n}"
         capacity = str(rng.randint(*capacity_range)) if capacity_range else "0"
         row = [
@@ -216,6 +221,7 @@ def generate(
         if rng.random() < 0.02 and service in previous:
             # The same 事業所番号 under a second service is normal, not dirty.
             row[15] = previous[service][15]
+            row[13], row[14] = previous[service][13], previous[service][14]  # same owner
             other = rng.choice([s for s in SERVICES if s[0] != service])[0]
             row[6] = other
             writers[other].writerow(row)

@@ -9,7 +9,8 @@ Roles: window staff (superusers may do all staff may), care-provider managers (a
 Capabilities (what a role may open at all):
 - view_cases: everyone, without login (published cases only).
 - curate_cases, manage_registry (imports, introductions, sub-meetings, exports, matching
-  weights, recording a party's answer on its behalf), manage_users: window staff.
+  weights, recording a party's answer on its behalf), manage_users, use_desk (the consultation
+  desk, desk/access.py): window staff.
 - use_registry: window staff, and managers with a 法人番号; officials and anonymous never.
 - view_consortia, request_reports: staff, managers, officials.
 - view_dashboard: staff and officials.
@@ -91,6 +92,11 @@ def can_manage_users(user) -> bool:
     return is_window_staff(user)
 
 
+def can_use_desk(user) -> bool:
+    """The consultation desk holds personal data: window staff only (desk/access.py rule 1)."""
+    return is_window_staff(user)
+
+
 def _rank(role: str, superuser: bool) -> int:
     return 3 if superuser else 2 if role == Role.STAFF else 1
 
@@ -129,6 +135,7 @@ PERMISSIONS: dict[str, Callable[..., bool]] = {
     "view_dashboard": can_view_dashboard,
     "request_reports": can_request_reports,
     "manage_users": can_manage_users,
+    "use_desk": can_use_desk,
     "change_user": can_change_user,
     "use_admin": can_use_admin,
 }

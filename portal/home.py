@@ -20,3 +20,15 @@ def panels_for(request) -> list[dict]:
         if shown:
             result.append(shown)
     return result
+
+
+# The page an anonymous visitor sees at "/" (front/ registers it); without one, the login page.
+_LANDING: list[Callable] = []
+
+
+def register_landing(view: Callable) -> None:
+    _LANDING[:] = [view]
+
+
+def landing_view() -> Callable | None:
+    return _LANDING[0] if _LANDING else None

@@ -19,6 +19,7 @@ NAV_ITEMS = (
     NavItem("ホーム", "home", "view_home"),
     NavItem("事例ライブラリ", "cases:index", "view_cases"),
     NavItem("事業者台帳・マッチング", "partners:index", "use_registry", "連携先を探す"),
+    NavItem("相談窓口", "desk:consultations", "use_desk"),
     NavItem("協働の進捗", "guidance:index", "view_consortia"),
     NavItem("ダッシュボード", "oversight:dashboard", "view_dashboard"),
     NavItem("レポート", "reports", "request_reports"),

@@ -82,6 +82,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("", include("guidance.urls")),
     path("", include("oversight.urls")),
+    path("", include("support.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,8 +18,17 @@ from portal.models import JobStatus, User
 from portal.params import InvalidInput
 
 
-@permission_required("view_home")
 def home(request):
+    from portal.home import landing_view
+
+    landing = landing_view()
+    if landing is not None and not request.user.is_authenticated:
+        return landing(request)
+    return _home(request)
+
+
+@permission_required("view_home")
+def _home(request):
     from portal.home import panels_for
 
     return render(request, "portal/home.html", {"panels": panels_for(request)})

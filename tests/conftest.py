@@ -107,6 +107,12 @@ def reference_data(request):
         from guidance.reference import sync_reference_data as sync_guidance
 
         sync_guidance(apps)
+    from support.models import Programme
+
+    if not Programme.objects.exists():
+        from support.reference import sync_reference_data as sync_support
+
+        sync_support(apps)
 
 
 # Real Celery worker fixtures, shared by the report-job, upload and browser tests.

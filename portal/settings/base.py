@@ -47,8 +47,10 @@ INSTALLED_APPS = [
     "cases",
     "partners",
     "guidance",
+    "support",
     "desk",
     "oversight",
+    "front",
 ]
 
 MIDDLEWARE = [

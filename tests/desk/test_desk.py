@@ -113,18 +113,23 @@ def test_confirmation_and_staff_notice_are_sent_once(settings):
     assert "ichiro@example.jp" not in to_staff.body  # personal data stays behind the login
 
 
-def test_the_mail_goes_through_a_real_smtp_server(settings):
-    from aiosmtpd.controller import Controller
+class Inbox:
+    """An aiosmtpd handler keeping every message it is handed."""
 
-    class Inbox:
-        def __init__(self):
-            self.messages = []
+    def __init__(self):
+        self.messages = []
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
-            self.messages.append(envelope)
-            return "250 OK"
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope)
+        return "250 OK"
 
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server on 127.0.0.1 (a free port), Django's SMTP backend pointed at it."""
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -132,24 +137,70 @@ def test_the_mail_goes_through_a_real_smtp_server(settings):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.PORTAL_WINDOW_EMAIL = "kyodo@example.jp"
     try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = port
-        settings.EMAIL_USE_TLS = False
-        settings.PORTAL_WINDOW_EMAIL = "kyodo@example.jp"
-        consultation = services.consultation_create(
-            channel=Channel.FORM,
-            summary="フォームからの相談",
-            contact_name="信濃 一郎",
-            corporation_name="社会福祉法人みすず福祉会",
-            email="ichiro@example.jp",
-        )
-        assert services.consultation_mail_send(consultation_id=consultation.pk) == 2
+        yield inbox
     finally:
         controller.stop()
-    recipients = sorted(r for e in inbox.messages for r in e.rcpt_tos)
+
+
+def test_the_mail_goes_through_a_real_smtp_server(smtp_inbox):
+    consultation = services.consultation_create(
+        channel=Channel.FORM,
+        summary="フォームからの相談",
+        contact_name="信濃 一郎",
+        corporation_name="社会福祉法人みすず福祉会",
+        email="ichiro@example.jp",
+    )
+    assert services.consultation_mail_send(consultation_id=consultation.pk) == 2
+    recipients = sorted(r for e in smtp_inbox.messages for r in e.rcpt_tos)
     assert recipients == ["ichiro@example.jp", "kyodo@example.jp"]
+
+
+def test_a_visitor_consults_and_both_mails_arrive_through_smtp(
+    client, smtp_inbox, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The whole path: the public form, the Celery task after commit (run in this process), the
+    SMTP backend, a real server. The requester gets a confirmation, the staff a notice with the
+    link to the consultation on the portal."""
+    from email import message_from_bytes, policy
+
+    from portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the worker's run, in this process
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+    settings.PORTAL_BASE_URL = "https://kyodo.example.jp/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("desk:consult"), form_data())
+    assert response["Location"] == reverse("desk:consult_thanks")
+    consultation = Consultation.objects.get()
+
+    mails = {
+        tuple(envelope.rcpt_tos): message_from_bytes(envelope.content, policy=policy.default)
+        for envelope in smtp_inbox.messages
+    }
+    assert set(mails) == {("ichiro@example.jp",), ("kyodo@example.jp",)}
+    confirmation, notice = mails[("ichiro@example.jp",)], mails[("kyodo@example.jp",)]
+    assert (
+        confirmation["Subject"].strip()
+        == f"【{settings.PORTAL_WINDOW_NAME}】ご相談を受け付けました"
+    )
+    body = confirmation.get_content()
+    assert "信濃 一郎 様" in body
+    assert f"受付番号：{consultation.pk}" in body
+    assert notice["Subject"].strip() == "【相談受付】社会福祉法人みすず福祉会からの相談"
+    body = notice.get_content()
+    assert f"https://kyodo.example.jp/consultations/{consultation.pk}/" in body
+    assert "ichiro@example.jp" not in body  # personal data stays behind the login
+    consultation.refresh_from_db()
+    assert consultation.mailed_at is not None
 
 
 # --- The staff's desk ---------------------------------------------------------------------------

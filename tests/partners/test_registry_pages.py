@@ -68,6 +68,20 @@ def test_staff_filter_by_municipality_service_size_challenge_theme_and_consent(
     assert "2件の法人" in html
 
 
+def test_staff_filter_by_the_category_of_service(client, staff, registry):
+    client.force_login(staff)
+    # 通所介護 (通所系) runs at さくら会 and まつもと会; 訪問介護 (訪問系) at さくら会 and ないしょケア.
+    assert "2件の法人" in page(client, category="day")
+    html = page(client, category="visiting")
+    assert "社会福祉法人サポートさくら会" in html and "医療法人社団まつもと会" not in html
+    assert "0件の法人" in page(client, category="facility") or "見つかりません" in page(
+        client, category="facility"
+    )
+    assert "1件の事業所" in page(
+        client, view="establishments", category="day", municipality="202011"
+    )
+
+
 def test_staff_search_establishments_too(client, staff, registry):
     client.force_login(staff)
     html = page(client, view="establishments", municipality="202011")

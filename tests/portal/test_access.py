@@ -7,7 +7,12 @@ ROLES = ["anonymous", "staff", "manager", "official", "superuser"]
 
 # url name -> roles that may open it (everyone else: anonymous to login, others 403)
 MATRIX = {
-    "home": {"staff", "manager", "official", "superuser"},
+    # A visitor at "/" meets the public landing page (front/); everyone else their home.
+    "home": set(ROLES),
+    "support:programmes": set(ROLES),
+    "support:programme_create": {"staff", "superuser"},
+    "support:documents": set(ROLES),
+    "support:document_create": {"staff", "superuser"},
     "cases:index": set(ROLES),
     "partners:index": {"staff", "manager", "superuser"},
     "partners:introductions": {"staff", "manager", "superuser"},
@@ -43,16 +48,16 @@ def test_each_role_opens_only_what_it_may(client, users_by_role, role, url_name)
 @pytest.mark.parametrize(
     ("role", "visible", "hidden"),
     [
-        ("staff", ["事業者台帳・マッチング", "利用者の管理", "ダッシュボード"], []),
+        ("staff", ["事業者台帳・マッチング", "利用者の管理", "ダッシュボード", "相談窓口"], []),
         (
             "manager",
             ["事例ライブラリ", "連携先を探す", "協働の進捗", "レポート"],
-            ["事業者台帳", "ダッシュボード", "利用者の管理"],
+            ["事業者台帳", "ダッシュボード", "利用者の管理", "相談窓口"],
         ),
         (
             "official",
             ["ダッシュボード", "レポート", "協働の進捗"],
-            ["事業者台帳", "連携先を探す", "利用者の管理"],
+            ["事業者台帳", "連携先を探す", "利用者の管理", "相談窓口"],
         ),
     ],
 )

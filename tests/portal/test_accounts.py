@@ -58,7 +58,8 @@ def test_idle_session_ends_with_an_explanation(client, staff, settings):
     session = client.session
     session[SESSION_KEY] = time.time() - settings.SESSION_IDLE_TIMEOUT.total_seconds() - 5
     session.save()
-    response = client.get(reverse("home"), follow=True)
+    # A page that needs a login ("/" now shows visitors the public landing page).
+    response = client.get(reverse("reports"), follow=True)
     html = response.content.decode()
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
     assert "30分間操作がなかったため" in html
@@ -74,7 +75,7 @@ def test_logout_is_a_post_and_returns_to_login(client, staff):
     client.force_login(staff)
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("reports")).status_code == 302  # "/" is public now
 
 
 def test_password_change_rejects_short_passwords_in_japanese(client, staff):

@@ -200,6 +200,9 @@ def world(db, staff, official, superuser):
         ("reports/", "pk", [job.pk]),
         ("consultations/requests/", "pk", [intro_request.pk]),
         ("consultations/", "pk", [consultation.pk]),
+        ("programmes/", "code", ["wam-merger-loan"]),
+        ("documents/", "slug", ["membership-fee-rules", "loose-network-start-checklist"]),
+        ("documents/", "number", [1]),
         ("", "uidb64", [uid]),
         ("", "token", [token]),
     ]
@@ -302,7 +305,7 @@ def parameter_names(world) -> list[str]:
 
     names = list(READ_DIRECTLY) + world["extra_names"]
     for module_name in ("cases.forms", "cases.filters", "partners.forms", "partners.filters",
-                        "guidance.forms", "portal.forms"):  # fmt: skip
+                        "guidance.forms", "portal.forms", "support.forms"):  # fmt: skip
         module = __import__(module_name, fromlist=["*"])
         for value in vars(module).values():
             if inspect.isclass(value) and issubclass(value, forms.BaseForm):

@@ -105,7 +105,8 @@ def test_run_restarts_a_killed_worker_while_the_web_server_keeps_answering(run_s
 
     # Ctrl-C (SIGINT to the script) stops the web server, the worker and beat.
     os.kill(process.pid, signal.SIGINT)
-    assert process.wait(timeout=60) == 0
+    # Two busy cores (the other xdist worker) can slow the warm shutdown; the exit code is what counts.
+    assert process.wait(timeout=150) == 0
     everything = started(log, "web") + started(log, "worker") + started(log, "beat")
     wait_for(lambda: not any(alive(pid) for pid in everything), 30, f"left running:\n{text()}")
     assert not answers(healthz)
