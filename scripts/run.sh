@@ -5,6 +5,7 @@ set -uo pipefail
 host=${HOST:-127.0.0.1}
 port=${PORT:-8000}
 restart_delay=${RUN_RESTART_DELAY:-2}
+stop_timeout=${RUN_STOP_TIMEOUT:-20} # seconds a process has to stop after Ctrl-C before it is killed
 
 if [ -z "${CELERY_BROKER_URL:-}" ]; then
   echo "run: embedded default (SQLite in var/, filesystem broker in var/broker/)"
@@ -38,6 +39,23 @@ stop() {
   echo
   echo "run: stopping web server, worker and beat"
   for pid in "${pid_of[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # A warm shutdown finishes the tasks in hand; one that does not end in time is killed, with its
+  # pool processes, so that Ctrl-C always returns (as `docker stop` does after its grace period).
+  local deadline=$((SECONDS + stop_timeout)) name pid running
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    running=0
+    for pid in "${pid_of[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+    [ "$running" = 0 ] && break
+    sleep 0.2
+  done
+  for name in "${!pid_of[@]}"; do
+    pid=${pid_of[$name]}
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "run: $name (pid $pid) did not stop within ${stop_timeout}s; killing it"
+      pkill -KILL -P "$pid" 2>/dev/null || true
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   wait 2>/dev/null || true
 }
 trap 'stop; exit 0' INT TERM

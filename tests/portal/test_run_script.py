@@ -77,6 +77,10 @@ def run_script(tmp_path):
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # A terminal's Ctrl-C reaches a shell that can trap it; a test run started in the
+            # background (as CI may start it) inherits SIGINT ignored, and bash cannot trap a
+            # signal ignored on entry. Start the script as a terminal would.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             yield process, f"http://127.0.0.1:{port}/healthz", log
