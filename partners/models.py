@@ -176,6 +176,8 @@ class ImportRun(models.Model):
     rejects_file = models.CharField("取り込めなかった行のファイル", max_length=500, blank=True)
     message = models.TextField("メッセージ", blank=True)
     progress = models.PositiveSmallIntegerField("進み具合（%）", default=0)
+    # The date the national data describes (its 6月末/12月末), not the day the file was provided.
+    as_of = models.DateField("データ時点", null=True, blank=True)
     # Written at the start and after every batch: a running import whose heartbeat went stale was
     # stopped without a chance to say so (a killed process) and is marked interrupted.
     heartbeat_at = models.DateTimeField("最後に進んだ日時", null=True, blank=True)

@@ -29,6 +29,7 @@ from partners.models import (
     Corporation,
     Establishment,
     ImportRun,
+    ImportStatus,
     Introduction,
     IntroductionEvent,
     IntroductionParty,
@@ -453,6 +454,17 @@ def own_corporation(viewer: RegistryViewer) -> Corporation | None:
 
 
 # --- Imports ----------------------------------------------------------------------------------------
+def data_as_of() -> date | None:
+    """The data date of the newest finished establishment import that recorded one."""
+    return (
+        ImportRun.objects.filter(kind="establishments", status=ImportStatus.DONE)
+        .exclude(as_of=None)
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+
+
 def import_runs(*, limit: int = 50):
     return ImportRun.objects.select_related("started_by").order_by("-started_at", "-pk")[:limit]
 
