@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -32,6 +33,16 @@ def consultation_list(*, params, user) -> tuple[ConsultationFilter, QuerySet[Con
     flt = ConsultationFilter(params or None, queryset=base)
     queryset = flt.qs if (not flt.is_bound or flt.is_valid()) else base.none()
     return flt, queryset
+
+
+PAGE_SIZE = 50
+
+
+def consultation_page(*, params, user):
+    """The desk list page: the filter and one page of its rows (every row reachable, page by page)."""
+    flt, queryset = consultation_list(params=params, user=user)
+    page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+    return flt, page
 
 
 def consultation_detail(*, pk: int, user) -> Consultation | None:

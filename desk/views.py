@@ -102,12 +102,14 @@ def staff_only(view):
 
 @staff_only
 def consultations(request):
-    flt, queryset = selectors.consultation_list(params=request.GET, user=request.user)
-    rows = list(queryset[:200])
+    flt, page = selectors.consultation_page(params=request.GET, user=request.user)
     pending = list(
         IntroductionRequest.objects.pending().select_related("corporation", "consultation")[:20]
     )
-    context = {"filter": flt, "rows": rows, "pending": pending, "query": request.GET.urlencode()}
+    query = request.GET.copy()
+    query.pop("page", None)  # the exports take every row of the filter, not one page
+    context = {"filter": flt, "page": page, "rows": page.object_list, "pending": pending}
+    context["query"] = query.urlencode()
     return render(request, "desk/consultations.html", context)
 
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from desk import services
 from desk.models import Channel, Consultation, IntroductionRequest, RequestStatus, Status
-from desk.selectors import consultation_figures
+from desk.selectors import PAGE_SIZE, consultation_figures
 from partners.models import Challenge, Introduction
 from tests.factories import CorporationFactory, MunicipalityFactory, UserFactory, profile_for
 
@@ -290,6 +290,24 @@ def test_the_list_filters_exports_and_keeps_its_query_count(
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 1 + 12
     assert sheet["A1"].value == "受付番号"
+
+
+def test_a_long_desk_list_is_paged_and_every_consultation_is_reachable(client_for, staff):
+
+    for n in range(PAGE_SIZE + 3):
+        services.consultation_create(channel=Channel.PHONE, summary=f"電話{n:03d}", owner=staff)
+    browser = client_for(staff)
+    first = browser.get(reverse("desk:consultations"), {"channel": "phone"}).content.decode()
+    assert f"{PAGE_SIZE + 3}件（1〜{PAGE_SIZE}件目）" in first
+    assert "channel=phone" in first and "page=2" in first  # the next page keeps the filter
+    second = browser.get(reverse("desk:consultations"), {"channel": "phone", "page": "2"})
+    assert second.content.decode().count("<tr>") == 1 + 3
+    # Exports take every row of the filter whatever page is open.
+    csv = browser.get(reverse("desk:consultations_export", args=["csv"]), {"channel": "phone"})
+    assert csv.content.decode("utf-8-sig").count("\n") == 1 + PAGE_SIZE + 3
+    # A page number that is not one shows the first or last page, never an error.
+    assert browser.get(reverse("desk:consultations"), {"page": "abc"}).status_code == 200
+    assert browser.get(reverse("desk:consultations"), {"page": "999"}).status_code == 200
 
 
 def test_consultation_figures_count_per_month_channel_and_topic():
