@@ -448,7 +448,7 @@ class Activity(models.Model):
         return self.title
 
 
-# --- External partners, experts and support programmes ---------------------------------------------
+# --- External partners and experts (support programmes live in support/) ---------------------------------------------
 class PartnerKind(models.TextChoices):
     EXPERT = "expert", "専門家"
     CONSULTANT = "consultant", "コンサルタント"
@@ -548,32 +548,3 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consortium}：{self.kind}"
-
-
-class ProgrammeKind(models.TextChoices):
-    SUBSIDY = "subsidy", "補助"
-    LOAN = "loan", "融資"
-    TAX = "tax", "税制"
-    ADVICE = "advice", "相談"
-    OTHER = "other", "情報・手続き"
-
-
-class SupportProgramme(models.Model):
-    """A measure of the policy package (fixtures/guidance/programmes.json), mapped to stages."""
-
-    code = models.SlugField(max_length=60, unique=True)
-    name = models.CharField("名称", max_length=300)
-    kind = models.CharField("種類", max_length=10, choices=ProgrammeKind.choices)
-    summary = models.TextField("概要", blank=True)
-    amount = models.CharField("金額・条件", max_length=200, blank=True)
-    stages = models.JSONField("関係する段階", default=list)
-    themes = models.JSONField("関係するテーマ", default=list)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = "支援策"
-        verbose_name_plural = "支援策"
-        ordering = ["position"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -1,6 +1,6 @@
 """Reference data of the workflow, loaded from fixtures/guidance/ by a data migration and by
 seed_demo: stage checklist templates (written from chapter 4 of the report, see SOURCES.md),
-the policy package's support programmes, and the kinds of experts the window can call.
+and the kinds of experts the window can call.
 
 Templates are created, never overwritten: staff edit them in the portal afterwards."""
 
@@ -16,7 +16,6 @@ def _load(name: str) -> dict:
 
 def sync_reference_data(apps, schema_editor=None) -> None:
     ChecklistTemplate = apps.get_model("guidance", "ChecklistTemplate")
-    SupportProgramme = apps.get_model("guidance", "SupportProgramme")
     ExpertKind = apps.get_model("guidance", "ExpertKind")
     for stage in _load("checklists.json")["stages"]:
         for position, item in enumerate(stage["items"]):
@@ -33,19 +32,6 @@ def sync_reference_data(apps, schema_editor=None) -> None:
                     "position": position,
                 },
             )
-    for position, programme in enumerate(_load("programmes.json")["programmes"]):
-        SupportProgramme.objects.update_or_create(
-            code=programme["code"],
-            defaults={
-                "name": programme["name"],
-                "kind": programme["kind"],
-                "summary": programme["summary"],
-                "amount": programme["amount"],
-                "stages": programme["stages"],
-                "themes": programme["themes"],
-                "position": position,
-            },
-        )
     for position, kind in enumerate(_load("experts.json")["kinds"]):
         ExpertKind.objects.update_or_create(
             code=kind["code"],
