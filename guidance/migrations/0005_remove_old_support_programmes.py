@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guidance', '0004_membership_invitations_and_gate_skips'),
+        ("guidance", "0004_membership_invitations_and_gate_skips"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='SupportProgramme',
+            name="SupportProgramme",
         ),
     ]
