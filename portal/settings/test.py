@@ -11,7 +11,7 @@ import sys
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import CELERY_BROKER_URL, DATABASES, VAR_DIR
+from portal.settings.base import CELERY_BROKER_URL, DATABASES, VAR_DIR, env
 
 SECRET_KEY = "test-only-insecure-key-kyodo-portal-0000000000000000000"  # noqa: S105
 PORTAL_DEMO_LOGINS = True
@@ -19,6 +19,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("PORTAL_TEST_EMAIL_URL"):
+    # A worker process started by a test sends through the SMTP server that test runs.
+    globals().update(env.email_url("PORTAL_TEST_EMAIL_URL"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that worker processes started by tests see the same data.

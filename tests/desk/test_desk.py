@@ -18,6 +18,7 @@ from desk.models import Channel, Consultation, IntroductionRequest, RequestStatu
 from desk.selectors import PAGE_SIZE, consultation_figures
 from partners.models import Challenge, Introduction
 from tests.factories import CorporationFactory, MunicipalityFactory, UserFactory, profile_for
+from tests.mail import smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -113,42 +114,19 @@ def test_confirmation_and_staff_notice_are_sent_once(settings):
     assert "ichiro@example.jp" not in to_staff.body  # personal data stays behind the login
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it is handed."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_inbox(settings):
     """A real SMTP server on 127.0.0.1 (a free port), Django's SMTP backend pointed at it."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.PORTAL_WINDOW_EMAIL = "kyodo@example.jp"
-    try:
+    with smtp_server() as inbox:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = inbox.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.PORTAL_WINDOW_EMAIL = "kyodo@example.jp"
         yield inbox
-    finally:
-        controller.stop()
 
 
 def test_the_mail_goes_through_a_real_smtp_server(smtp_inbox):
@@ -170,8 +148,6 @@ def test_a_visitor_consults_and_both_mails_arrive_through_smtp(
     """The whole path: the public form, the Celery task after commit (run in this process), the
     SMTP backend, a real server. The requester gets a confirmation, the staff a notice with the
     link to the consultation on the portal."""
-    from email import message_from_bytes, policy
-
     from portal.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)  # the worker's run, in this process
@@ -182,10 +158,7 @@ def test_a_visitor_consults_and_both_mails_arrive_through_smtp(
     assert response["Location"] == reverse("desk:consult_thanks")
     consultation = Consultation.objects.get()
 
-    mails = {
-        tuple(envelope.rcpt_tos): message_from_bytes(envelope.content, policy=policy.default)
-        for envelope in smtp_inbox.messages
-    }
+    mails = smtp_inbox.by_recipient()
     assert set(mails) == {("ichiro@example.jp",), ("kyodo@example.jp",)}
     confirmation, notice = mails[("ichiro@example.jp",)], mails[("kyodo@example.jp",)]
     assert (

@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from desk.models import Consultation, IntroductionRequest, RequestStatus
 from tests.e2e.conftest import axe_violations
 from tests.e2e.test_login_journeys import ROLES, log_in
+from tests.mail import smtp_server
+from tests.portal.test_worker import wait_for
 
 pytestmark = [pytest.mark.e2e]
 User = get_user_model()
@@ -131,3 +133,27 @@ def test_manager_asks_for_an_introduction_and_sees_the_windows_answer(
     expect(panel.get_by_role("link", name="紹介を開く")).to_be_visible()
     no_violations(page)
     context.close()
+
+
+@pytest.mark.worker
+def test_the_visitors_mails_are_sent_by_a_real_worker_through_a_real_smtp_server(
+    browser, live_server, demo_users, redis_broker, start_worker
+):
+    """The form's commit queues the mail task on Redis; a real `celery worker` process takes it and
+    sends the confirmation and the staff notice through an SMTP server this test runs."""
+    with smtp_server() as inbox:
+        start_worker(
+            redis_broker,
+            PORTAL_TEST_EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
+            PORTAL_WINDOW_EMAIL="kyodo@example.jp",
+        )
+        context = browser.new_context(locale="ja-JP")
+        consult(context.new_page(), live_server, "社会福祉法人ちくま会（メール）")
+        context.close()
+        wait_for(lambda: len(inbox.messages) == 2, 60, "the worker sent no mail")
+        mails = inbox.by_recipient()
+    assert set(mails) == {("ichiro@example.jp",), ("kyodo@example.jp",)}
+    consultation = Consultation.objects.get(corporation_name="社会福祉法人ちくま会（メール）")
+    assert f"受付番号：{consultation.pk}" in mails[("ichiro@example.jp",)].get_content()
+    assert f"/consultations/{consultation.pk}/" in mails[("kyodo@example.jp",)].get_content()
+    wait_for(lambda: Consultation.objects.get(pk=consultation.pk).mailed_at, 30, "not marked sent")

@@ -125,8 +125,13 @@ def job(pk: int) -> ReportJob:
 
 
 def reset_connections() -> None:
-    celery_app.close()
-    celery_app.amqp._producer_pool = None  # close() leaves the producer pool on the old broker
+    """Drop the connection pools so that the next publish uses the broker now configured.
+
+    Not `app.close()`: it also takes the app off Celery's list of live apps, and a
+    `@shared_task` module imported afterwards (desk.tasks on a first consultation) would then
+    never be registered in this process."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @contextmanager
