@@ -28,3 +28,9 @@ class GuidanceConfig(AppConfig):
         from guidance import reports
 
         reports.register()
+
+        from guidance import reminders
+        from notices import scans
+
+        scans.register("guidance.actions", reminders.scan_actions)
+        scans.register("guidance.stalled", reminders.scan_stalled)
