@@ -13,3 +13,8 @@ class PartnersConfig(AppConfig):
         from portal.demo import register_seeder
 
         register_seeder("partners", seed_registry)
+
+        from notices import scans
+        from partners import notices
+
+        scans.register("partners.waiting_introductions", notices.scan_waiting)

@@ -28,6 +28,7 @@ from partners.models import (
     SubMeeting,
     SubMeetingParticipant,
 )
+from partners import notices
 from portal.access import is_window_staff, user_corporation_number
 from portal.changes import NO_PAGE, EditConflict, check_version, with_actor
 
@@ -198,6 +199,7 @@ def introduction_propose(
             [IntroductionParty(introduction=introduction, corporation=c) for c in corporations]
         )
         _log(introduction, f"{_who(by)} が紹介を提案しました", by, note)
+        notices.proposed(introduction)
     return introduction
 
 
@@ -229,6 +231,7 @@ def introduction_move(
         label = IntroductionStatus(to).label
         _save_status(current, to, by, f"{by.email} が「{label}」へ")
         _log(current, f"{_who(by)} が「{label}」にしました", by, note)
+        notices.settled(current)
     return current
 
 
@@ -309,12 +312,14 @@ def _answer(
             text = f"{corporation.name}が{answer}しました（{_who(by)}）"
         with_actor(party, by, text).save()
         _log(current, text, by, note)
+        notices.answered(current, party)
         responses = set(current.parties.values_list("response", flat=True))
         if responses == {PartyResponse.ACCEPTED}:
             _save_status(current, IntroductionStatus.ACCEPTED, by, "全員が承諾")
             _log(current, "全員が承諾しました。連絡先を互いに表示します", by)
         elif not accept:
             _save_status(current, IntroductionStatus.DECLINED, by, f"{corporation.name}が辞退")
+        notices.settled(current)
     return current
 
 
