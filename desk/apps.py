@@ -17,6 +17,6 @@ class DeskConfig(AppConfig):
         providers.register("match_page", "desk", panels.match_panel)
 
         from desk import reminders
-        from notices import scans
+        from notices.services import register_scanner
 
-        scans.register("desk.follow_ups", reminders.scan_follow_ups)
+        register_scanner("desk.follow_ups", reminders.scan_follow_ups)

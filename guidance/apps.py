@@ -30,7 +30,7 @@ class GuidanceConfig(AppConfig):
         reports.register()
 
         from guidance import reminders
-        from notices import scans
+        from notices.services import register_scanner
 
-        scans.register("guidance.actions", reminders.scan_actions)
-        scans.register("guidance.stalled", reminders.scan_stalled)
+        register_scanner("guidance.actions", reminders.scan_actions)
+        register_scanner("guidance.stalled", reminders.scan_stalled)

@@ -248,6 +248,11 @@ def digest_recipients(*, now: datetime | None = None) -> list[int]:
 
 
 # --- The daily scan ---------------------------------------------------------------------------------
+def register_scanner(name: str, scanner: scans.Scanner) -> None:
+    """Apps add their part of the morning scan here, from their AppConfig.ready()."""
+    scans.register(name, scanner)
+
+
 def reminders_run(*, today: date | None = None) -> dict[str, int]:
     """Run every registered scanner for `today` (each raises notices with notify(); their keys
     name the object and its date, so a second run the same day raises none), then queue the

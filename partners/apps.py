@@ -14,7 +14,7 @@ class PartnersConfig(AppConfig):
 
         register_seeder("partners", seed_registry)
 
-        from notices import scans
+        from notices.services import register_scanner
         from partners import notices
 
-        scans.register("partners.waiting_introductions", notices.scan_waiting)
+        register_scanner("partners.waiting_introductions", notices.scan_waiting)
