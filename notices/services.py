@@ -24,7 +24,11 @@ UNSUBSCRIBE_SALT = "notices.unsubscribe"
 
 
 def _forget_counts(user_ids: Iterable[int]) -> None:
-    cache.delete_many([unread_cache_key(pk) for pk in user_ids])
+    """Drop the header counts now and again after commit (a page read in between would cache
+    the count from before this transaction)."""
+    keys = [unread_cache_key(pk) for pk in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def notify(
@@ -70,7 +74,7 @@ def notify(
             Notice.objects.filter(recipient_id__in=fresh, key=key[:200], emailed_at__isnull=True)
         )
         to_mail = [n.pk for n in created if n.delivery == Delivery.IMMEDIATE]
-        transaction.on_commit(lambda: _forget_counts(fresh))
+        _forget_counts(fresh)
         if to_mail:
             transaction.on_commit(lambda: _enqueue_mail(to_mail))
     return created
@@ -88,7 +92,7 @@ def notice_mark_read(*, notice: Notice, by) -> Notice:
     with transaction.atomic():
         updated = Notice.objects.for_user(by).filter(pk=notice.pk, read_at__isnull=True)
         updated.update(read_at=timezone.now())
-        transaction.on_commit(lambda: _forget_counts([by.pk]))
+        _forget_counts([by.pk])
     notice.refresh_from_db(fields=["read_at"])
     return notice
 
@@ -96,7 +100,7 @@ def notice_mark_read(*, notice: Notice, by) -> Notice:
 def notices_mark_all_read(*, by) -> int:
     with transaction.atomic():
         count = Notice.objects.for_user(by).unread().update(read_at=timezone.now())
-        transaction.on_commit(lambda: _forget_counts([by.pk]))
+        _forget_counts([by.pk])
     return count
 
 

@@ -21,7 +21,7 @@ def centre(request):
 @require_POST
 @login_required
 def mark_read(request, pk: int):
-    notice = object_or_404(Notice.objects.for_user(request.user), pk)
+    notice = object_or_404(Notice.objects.for_user(request.user), str(pk))
     services.notice_mark_read(notice=notice, by=request.user)
     if request.htmx:
         return render(request, "notices/centre.html#notice", {"n": notice})
