@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from desk import reminders
 from desk.models import (
     STATUS_MOVES,
     Channel,
@@ -27,7 +28,6 @@ from desk.models import (
     RequestStatus,
     Status,
 )
-from desk import reminders
 from desk.selectors import forget_requests_of
 from partners.models import Challenge, Corporation, Introduction
 from partners.services import introduction_propose

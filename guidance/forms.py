@@ -277,7 +277,9 @@ class ActionForm(forms.Form):
 
         field = self.fields["owner_user"]
         field.queryset = (
-            action_owner_choices(consortium) if consortium is not None else get_user_model().objects.none()
+            action_owner_choices(consortium)
+            if consortium is not None
+            else get_user_model().objects.none()
         )
         field.label_from_instance = lambda u: u.full_name or u.email
 

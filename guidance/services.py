@@ -30,7 +30,7 @@ from guidance.models import (
     StageMove,
     step_of,
 )
-from guidance.selectors import action_owner_choices, member_managers, staff_owner
+from guidance.selectors import action_owner_choices, member_managers
 from notices.models import NoticeKind
 from notices.services import notify
 from portal.changes import EditConflict, check_version, with_actor  # noqa: F401  (views catch it)

@@ -32,15 +32,17 @@ class Delivery(models.TextChoices):
 
 
 # Answers needed and overdue items are mailed at once; everything else waits for the digest.
+_IMMEDIATE_BY_DEFAULT = {
+    NoticeKind.INTRODUCTION_PROPOSED,
+    NoticeKind.INTRODUCTION_WAITING,
+    NoticeKind.CONSORTIUM_INVITATION,
+    NoticeKind.CONSULTATION_FOLLOW_UP,
+    NoticeKind.ACTION_OVERDUE,
+    NoticeKind.MEETING,
+}
 DEFAULT_DELIVERY: dict[str, str] = {
-    kind: Delivery.DIGEST for kind in NoticeKind.values
-} | {
-    NoticeKind.INTRODUCTION_PROPOSED: Delivery.IMMEDIATE,
-    NoticeKind.INTRODUCTION_WAITING: Delivery.IMMEDIATE,
-    NoticeKind.CONSORTIUM_INVITATION: Delivery.IMMEDIATE,
-    NoticeKind.CONSULTATION_FOLLOW_UP: Delivery.IMMEDIATE,
-    NoticeKind.ACTION_OVERDUE: Delivery.IMMEDIATE,
-    NoticeKind.MEETING: Delivery.IMMEDIATE,
+    kind: str(Delivery.IMMEDIATE if kind in _IMMEDIATE_BY_DEFAULT else Delivery.DIGEST)
+    for kind in NoticeKind.values
 }
 
 

@@ -38,7 +38,9 @@ def deliveries(user_ids: Iterable[int], kind: str) -> dict[int, str]:
     """How `kind` reaches each user by mail: their setting, or the kind's default."""
     ids = list(user_ids)
     chosen = dict(
-        NoticePreference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "delivery")
+        NoticePreference.objects.filter(user_id__in=ids, kind=kind).values_list(
+            "user_id", "delivery"
+        )
     )
     return {pk: chosen.get(pk, DEFAULT_DELIVERY[kind]) for pk in ids}
 

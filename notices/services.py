@@ -180,7 +180,9 @@ def _message(*, user, subject: str, template: str, context: dict, kind: str | No
         to=[user.email],
         headers=headers,
     )
-    message.attach_alternative(render_to_string(f"notices/email/{template}.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string(f"notices/email/{template}.html", context), "text/html"
+    )
     return message
 
 

@@ -6,54 +6,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('introduction_proposed', '法人への紹介の提案'), ('introduction_waiting', '回答待ちの紹介（催促）'), ('introduction_answered', '紹介への回答'), ('introduction_accepted', '紹介の全員承諾'), ('introduction_declined', '紹介の辞退'), ('consortium_invitation', '協働体への招待'), ('consultation_assigned', '相談の担当の割り当て'), ('consultation_follow_up', '相談の次の対応日'), ('referral_changed', '専門家の紹介依頼の進み具合'), ('action_due', '期限が近いアクション'), ('action_overdue', '期限を過ぎたアクション'), ('consortium_stalled', '活動が止まっている協働体'), ('report_finished', '依頼した帳票の作成結果'), ('meeting', '分科会の案内・変更・リマインド')], max_length=40, verbose_name='種類')),
-                ('title', models.CharField(max_length=200, verbose_name='件名')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='リンク先')),
-                ('object_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('key', models.CharField(max_length=200, verbose_name='重複防止キー')),
-                ('delivery', models.CharField(choices=[('immediate', '即時'), ('digest', 'まとめて（毎朝）'), ('off', '受け取らない')], default='digest', max_length=10, verbose_name='メールの送り方')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='日時')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='既読日時')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='メール送信日時')),
-                ('digested_at', models.DateTimeField(blank=True, null=True, verbose_name='まとめメール送信日時')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to=settings.AUTH_USER_MODEL, verbose_name='受け取る人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("introduction_proposed", "法人への紹介の提案"),
+                            ("introduction_waiting", "回答待ちの紹介（催促）"),
+                            ("introduction_answered", "紹介への回答"),
+                            ("introduction_accepted", "紹介の全員承諾"),
+                            ("introduction_declined", "紹介の辞退"),
+                            ("consortium_invitation", "協働体への招待"),
+                            ("consultation_assigned", "相談の担当の割り当て"),
+                            ("consultation_follow_up", "相談の次の対応日"),
+                            ("referral_changed", "専門家の紹介依頼の進み具合"),
+                            ("action_due", "期限が近いアクション"),
+                            ("action_overdue", "期限を過ぎたアクション"),
+                            ("consortium_stalled", "活動が止まっている協働体"),
+                            ("report_finished", "依頼した帳票の作成結果"),
+                            ("meeting", "分科会の案内・変更・リマインド"),
+                        ],
+                        max_length=40,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="件名")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="リンク先")),
+                ("object_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("key", models.CharField(max_length=200, verbose_name="重複防止キー")),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "即時"),
+                            ("digest", "まとめて（毎朝）"),
+                            ("off", "受け取らない"),
+                        ],
+                        default="digest",
+                        max_length=10,
+                        verbose_name="メールの送り方",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="日時"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="既読日時")),
+                (
+                    "emailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="メール送信日時"),
+                ),
+                (
+                    "digested_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="まとめメール送信日時"
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="受け取る人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'お知らせ',
-                'verbose_name_plural': 'お知らせ',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notices_not_recipie_d8909a_idx')],
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'key'), name='notice_once_per_recipient')],
+                "verbose_name": "お知らせ",
+                "verbose_name_plural": "お知らせ",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["recipient", "read_at"], name="notices_not_recipie_d8909a_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("recipient", "key"), name="notice_once_per_recipient"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NoticePreference',
+            name="NoticePreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('introduction_proposed', '法人への紹介の提案'), ('introduction_waiting', '回答待ちの紹介（催促）'), ('introduction_answered', '紹介への回答'), ('introduction_accepted', '紹介の全員承諾'), ('introduction_declined', '紹介の辞退'), ('consortium_invitation', '協働体への招待'), ('consultation_assigned', '相談の担当の割り当て'), ('consultation_follow_up', '相談の次の対応日'), ('referral_changed', '専門家の紹介依頼の進み具合'), ('action_due', '期限が近いアクション'), ('action_overdue', '期限を過ぎたアクション'), ('consortium_stalled', '活動が止まっている協働体'), ('report_finished', '依頼した帳票の作成結果'), ('meeting', '分科会の案内・変更・リマインド')], max_length=40, verbose_name='種類')),
-                ('delivery', models.CharField(choices=[('immediate', '即時'), ('digest', 'まとめて（毎朝）'), ('off', '受け取らない')], max_length=10, verbose_name='メールの送り方')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notice_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("introduction_proposed", "法人への紹介の提案"),
+                            ("introduction_waiting", "回答待ちの紹介（催促）"),
+                            ("introduction_answered", "紹介への回答"),
+                            ("introduction_accepted", "紹介の全員承諾"),
+                            ("introduction_declined", "紹介の辞退"),
+                            ("consortium_invitation", "協働体への招待"),
+                            ("consultation_assigned", "相談の担当の割り当て"),
+                            ("consultation_follow_up", "相談の次の対応日"),
+                            ("referral_changed", "専門家の紹介依頼の進み具合"),
+                            ("action_due", "期限が近いアクション"),
+                            ("action_overdue", "期限を過ぎたアクション"),
+                            ("consortium_stalled", "活動が止まっている協働体"),
+                            ("report_finished", "依頼した帳票の作成結果"),
+                            ("meeting", "分科会の案内・変更・リマインド"),
+                        ],
+                        max_length=40,
+                        verbose_name="種類",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "即時"),
+                            ("digest", "まとめて（毎朝）"),
+                            ("off", "受け取らない"),
+                        ],
+                        max_length=10,
+                        verbose_name="メールの送り方",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'お知らせの受け取り方',
-                'verbose_name_plural': 'お知らせの受け取り方',
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='notice_preference_unique')],
+                "verbose_name": "お知らせの受け取り方",
+                "verbose_name_plural": "お知らせの受け取り方",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "kind"), name="notice_preference_unique"
+                    )
+                ],
             },
         ),
     ]

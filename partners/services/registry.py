@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from partners import notices
 from partners.models import (
     DERIVED_FIELDS,
     INTRODUCTION_MOVES,
@@ -28,7 +29,6 @@ from partners.models import (
     SubMeeting,
     SubMeetingParticipant,
 )
-from partners import notices
 from portal.access import is_window_staff, user_corporation_number
 from portal.changes import NO_PAGE, EditConflict, check_version, with_actor
 

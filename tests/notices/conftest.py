@@ -70,7 +70,9 @@ def circle(db, staff):
         "promoter": UserFactory(
             manager=True, corporation_number=promoter.number, full_name="推進 一郎"
         ),
-        "member": UserFactory(manager=True, corporation_number=member.number, full_name="参加 花子"),
+        "member": UserFactory(
+            manager=True, corporation_number=member.number, full_name="参加 花子"
+        ),
         "promoter_corp": promoter,
         "member_corp": member,
     }

@@ -22,7 +22,9 @@ def _notice(user, n: int, kind=NoticeKind.REPORT_FINISHED):
 
 def test_the_same_event_notifies_a_person_once(staff):
     _notice(staff, 1)
-    assert notify(recipients=[staff], kind=NoticeKind.REPORT_FINISHED, title="x", key="test:1") == []
+    assert (
+        notify(recipients=[staff], kind=NoticeKind.REPORT_FINISHED, title="x", key="test:1") == []
+    )
     assert Notice.objects.filter(recipient=staff).count() == 1
 
 
@@ -120,7 +122,7 @@ def test_settings_choose_how_each_kind_arrives_by_mail(client_for, manager):
     client = client_for(manager)
     html = client.get(reverse("notices:settings")).content.decode()
     assert "期限を過ぎたアクション" in html and "まとめて（毎朝）" in html
-    data = {kind: Delivery.DIGEST for kind in NoticeKind.values}
+    data = dict.fromkeys(NoticeKind.values, Delivery.DIGEST)
     data[NoticeKind.ACTION_OVERDUE] = Delivery.OFF
     response = client.post(reverse("notices:settings"), data, follow=True)
     assert "お知らせの受け取り方を保存しました。" in response.content.decode()
@@ -132,7 +134,7 @@ def test_settings_choose_how_each_kind_arrives_by_mail(client_for, manager):
 
 
 def test_settings_refuse_an_unknown_choice(client_for, manager):
-    data = {kind: "sometimes" for kind in NoticeKind.values}
+    data = dict.fromkeys(NoticeKind.values, "sometimes")
     response = client_for(manager).post(reverse("notices:settings"), data)
     assert response.status_code == 400
     assert "入力に誤りがあります" in response.content.decode()

@@ -48,7 +48,10 @@ def test_an_action_that_becomes_overdue_gives_one_notice_and_one_mail_and_a_seco
             send_reminders()
         notice = Notice.objects.get(kind=NoticeKind.ACTION_OVERDUE)
         assert notice.recipient == promoter
-        assert notice.title == "アクション「合同研修の日程を決める」の期限（2026年6月15日）を過ぎています"
+        assert (
+            notice.title
+            == "アクション「合同研修の日程を決める」の期限（2026年6月15日）を過ぎています"
+        )
         assert notice.target == action
         assert notice.emailed_at is not None
         (mail,) = _mails(smtp_inbox)
