@@ -15,3 +15,8 @@ class DeskConfig(AppConfig):
         register_panel("desk", panels.home_panel)
         providers.register("corporation_page", "desk", panels.corporation_panel)
         providers.register("match_page", "desk", panels.match_panel)
+
+        from desk import reminders
+        from notices.services import register_scanner
+
+        register_scanner("desk.follow_ups", reminders.scan_follow_ups)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from desk import reminders
 from desk.models import (
     STATUS_MOVES,
     Channel,
@@ -94,6 +95,7 @@ def consultation_create(
             text=f"{Channel(channel).label}で受け付けました（{_who(by)}）",
             by=by,
         )
+        reminders.assigned(consultation, by=by)
     return consultation
 
 
@@ -143,6 +145,7 @@ def consultation_update(
     with transaction.atomic():
         current = Consultation.objects.select_for_update().get(pk=consultation.pk)
         changes = []
+        previous_owner = current.owner
         if owner != current.owner:
             current.owner = owner
             changes.append(f"担当者を{_who(owner) if owner else '未定'}に")
@@ -169,6 +172,8 @@ def consultation_update(
                 text=f"{_who(by)}が" + "、".join(changes) + "しました",
                 by=by,
             )
+        if owner is not None and owner != previous_owner:
+            reminders.assigned(current, by=by)
     return current
 
 

@@ -28,3 +28,9 @@ class GuidanceConfig(AppConfig):
         from guidance import reports
 
         reports.register()
+
+        from guidance import reminders
+        from notices.services import register_scanner
+
+        register_scanner("guidance.actions", reminders.scan_actions)
+        register_scanner("guidance.stalled", reminders.scan_stalled)

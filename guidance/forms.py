@@ -1,6 +1,7 @@
 """Input validation of the workflow with Japanese error messages."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from guidance.models import (
@@ -252,10 +253,35 @@ def _not_future(day):
 
 class ActionForm(forms.Form):
     title = forms.CharField(label="次にやること", max_length=200)
-    owner = forms.CharField(label="担当", max_length=100, required=False)
+    owner_user = forms.ModelChoiceField(
+        label="担当者",
+        queryset=None,
+        required=False,
+        empty_label="（選ばない）",
+        help_text="期限の3日前と期限切れのときに、担当者と推進役にお知らせします。",
+        error_messages={"invalid_choice": "担当者は協働体の関係者から選んでください。"},
+    )
+    owner = forms.CharField(
+        label="担当（名前で記入）",
+        max_length=100,
+        required=False,
+        help_text="担当者がポータルを使っていない場合に記入してください。",
+    )
     due_on = forms.DateField(
         label="期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, consortium=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from guidance.selectors import action_owner_choices
+
+        field = self.fields["owner_user"]
+        field.queryset = (
+            action_owner_choices(consortium)
+            if consortium is not None
+            else get_user_model().objects.none()
+        )
+        field.label_from_instance = lambda u: u.full_name or u.email
 
 
 class ActivityForm(forms.Form):

@@ -401,6 +401,16 @@ class Action(models.Model):
     consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField("次にやること", max_length=200)
     owner = models.CharField("担当", max_length=100, blank=True)
+    # The person who owns it, among the consortium's people (members' managers, its staff owner);
+    # reminders go to them. The free text above stays for an owner who has no account.
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="担当者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     due_on = models.DateField("期限", null=True, blank=True)
     status = models.CharField(
         "状態", max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN

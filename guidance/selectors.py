@@ -30,10 +30,36 @@ from guidance.models import (
     StageMove,
     step_of,
 )
+from notices.selectors import managers_of
+from portal.access import is_window_staff
 from portal.charts import nice_ticks, tick_label
 from portal.taxonomy import STEPS
 
 STALLED_DAYS = 30
+
+
+# --- The consortium's people (action owners, recipients of its notices) ---------------------------
+def staff_owner(consortium: Consortium):
+    """The window staff member who set the consortium up, if staff set it up."""
+    user = consortium.created_by
+    return user if user is not None and is_window_staff(user) else None
+
+
+def member_managers(consortium: Consortium, *, roles: Iterable[str] | None = None):
+    """Active managers of the consortium's member corporations (of these roles only, if given)."""
+    members = Membership.objects.filter(active_membership_q(), consortium=consortium)
+    if roles is not None:
+        members = members.filter(role__in=list(roles))
+    return managers_of(members.values_list("corporation__number", flat=True))
+
+
+def action_owner_choices(consortium: Consortium):
+    """Who may own an action: the members' managers (the promoter's among them), the staff owner."""
+    owner = staff_owner(consortium)
+    people = member_managers(consortium)
+    if owner is not None:
+        people = people | type(owner).objects.filter(pk=owner.pk)
+    return people.distinct().order_by("full_name", "pk")
 
 
 # --- What the registry asks of the workflow (registered in GuidanceConfig.ready) ------------------
@@ -296,7 +322,12 @@ def consortium_page(*, pk: int) -> ConsortiumPage | None:
                     )
                 ),
             ),
-            Prefetch("actions", queryset=Action.objects.order_by("status", "due_on", "pk")),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("owner_user").order_by(
+                    "status", "due_on", "pk"
+                ),
+            ),
             Prefetch("moves", queryset=StageMove.objects.select_related("by")),
             Prefetch("referrals", queryset=Referral.objects.select_related("kind", "expert")),
         )

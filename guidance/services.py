@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from guidance.access import LEADS, can_answer_invitation, can_view
 from guidance.models import (
     Action,
     ActionStatus,
@@ -28,6 +30,9 @@ from guidance.models import (
     StageMove,
     step_of,
 )
+from guidance.selectors import action_owner_choices, member_managers
+from notices.models import NoticeKind
+from notices.services import notify
 from portal.changes import EditConflict, check_version, with_actor  # noqa: F401  (views catch it)
 from portal.dates import format_seireki
 from portal.taxonomy import STAGE_NUMBERS
@@ -339,8 +344,18 @@ def measurement_delete(*, measurement: Measurement, by) -> None:
 
 
 # --- Next actions and activity ----------------------------------------------------------------------
-def action_create(*, consortium: Consortium, title: str, owner: str, due_on, by) -> Action:
-    action = with_actor(Action(consortium=consortium, title=title, owner=owner, due_on=due_on), by)
+def action_create(
+    *, consortium: Consortium, title: str, owner: str, due_on, by, owner_user=None
+) -> Action:
+    """A next action; its owner is one of the consortium's people, or a name in free text."""
+    if owner_user is not None and not action_owner_choices(consortium).filter(pk=owner_user.pk):
+        raise ValidationError({"owner_user": "担当者は協働体の関係者から選んでください。"})
+    action = with_actor(
+        Action(
+            consortium=consortium, title=title, owner=owner, owner_user=owner_user, due_on=due_on
+        ),
+        by,
+    )
     action.full_clean()
     with transaction.atomic():
         _lock(consortium.pk)
@@ -420,7 +435,23 @@ def referral_move(*, referral: Referral, to: str, expert=None, by) -> Referral:
             referral.expert = expert
         with_actor(referral, by).save()
         _touch(referral.consortium)
+        _notify_referral(referral)
     return referral
+
+
+def _notify_referral(referral: Referral) -> None:
+    """Whoever asked, and the consortium's leads: the new state of the request."""
+    consortium = referral.consortium
+    people = [referral.requested_by, *member_managers(consortium, roles=LEADS)]
+    notify(
+        recipients=[u for u in people if u is not None and can_view(u, consortium)],
+        kind=NoticeKind.REFERRAL_CHANGED,
+        title=f"専門家の紹介依頼（{referral.kind}）が「{referral.get_status_display()}」になりました",
+        body=f"協働体「{consortium.name}」からの依頼です。",
+        url=reverse("guidance:detail", args=[consortium.pk]),
+        obj=referral,
+        key=f"referral:{referral.pk}:{referral.status}",
+    )
 
 
 def item_counts(items: Iterable[ChecklistItem]) -> dict[str, int]:
@@ -477,7 +508,31 @@ def member_invite(*, consortium: Consortium, corporation, role: str, by) -> Memb
         membership.answered_by = None
         with_actor(membership, by, "再招待" if existing else "招待").save()
         _touch(consortium)
+        _notify_invitation(membership)
     return membership
+
+
+def _notify_invitation(membership: Membership) -> None:
+    """The invited corporation's managers: the consortium's name and where to answer (the
+    invitation page shows them as much, guidance/access.py `can_view_invitation`)."""
+    from notices.selectors import managers_of
+
+    consortium = membership.consortium
+    invitees = [
+        user
+        for user in managers_of([membership.corporation.number])
+        if can_answer_invitation(user, membership)
+    ]
+    notify(
+        recipients=invitees,
+        kind=NoticeKind.CONSORTIUM_INVITATION,
+        title=f"協働体「{consortium.name}」への参加のお誘いが届いています",
+        body=f"{MemberRole(membership.role).label}としての参加のお誘いです。"
+        "招待のページで、参加するかどうかをお答えください。",
+        url=reverse("guidance:invitation", args=[membership.pk]),
+        obj=membership,
+        key=f"invitation:{membership.pk}:{timezone.localtime(membership.invited_at):%Y%m%d%H%M%S}",
+    )
 
 
 def invitation_answer(

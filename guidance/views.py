@@ -377,7 +377,7 @@ def measurement_delete(request, pk: int, measurement_pk: int):
 
 # --- Next actions and activity: one page, one POST view per action ----------------------------------
 def _actions_page(request, page, status: int = 200, **forms):
-    forms.setdefault("action_form", ActionForm())
+    forms.setdefault("action_form", ActionForm(consortium=page.consortium))
     forms.setdefault("activity_form", ActivityForm())
     context = {"page": page, "c": page.consortium, **forms,
                **_rights(request.user, page.consortium)}  # fmt: skip
@@ -395,7 +395,7 @@ def actions(request, pk: int):
 def action_add(request, pk: int):
     page = _page(request, pk)
     require(access.can_lead(request.user, page.consortium))
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, consortium=page.consortium)
     if form.is_valid():
         services.action_create(consortium=page.consortium, by=request.user, **form.cleaned_data)
         messages.success(request, "次のアクションを追加しました。")

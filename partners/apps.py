@@ -13,3 +13,8 @@ class PartnersConfig(AppConfig):
         from portal.demo import register_seeder
 
         register_seeder("partners", seed_registry)
+
+        from notices.services import register_scanner
+        from partners import notices
+
+        register_scanner("partners.waiting_introductions", notices.scan_waiting)

@@ -14,6 +14,8 @@ Two kinds, both registered from the higher app's AppConfig.ready():
    - "match_page" (partners, a corporation's match page; `request`, `corporation`, `numbers`):
      {"action": URL the chosen candidates are posted to, "template": ..., "context": {...},
      "marks": {法人番号: label}}: the form around the candidates, and marks beside them.
+   - "report_job_finished" (portal/services.py, after a report job is done or failed commits;
+     `job`): an event, not a page slot; notices/ tells the requester. Returns None.
 """
 
 from collections.abc import Callable, Iterable

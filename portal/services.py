@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal import access, jobs
+from portal import access, jobs, providers
 from portal.changes import EditConflict, with_actor  # noqa: F401  (views catch services.EditConflict)
 from portal.models import (
     ArtifactStatus,
@@ -321,6 +321,15 @@ def _mark_done(job: ReportJob) -> None:
     job.finished_at = timezone.now()
     job.error = ""
     job.save()
+    transaction.on_commit(lambda: _announce_finished(job))
+
+
+def _announce_finished(job: ReportJob) -> None:
+    """Tell the requester (notices/, above the core, registers the hook)."""
+    try:
+        providers.collect("report_job_finished", job=job)
+    except Exception:  # a notice must never undo or fail a finished job
+        log.exception("could not announce report job %s", job.pk)
 
 
 def job_fail(*, job_id: int, reason: str) -> ReportJob:
@@ -333,6 +342,7 @@ def job_fail(*, job_id: int, reason: str) -> ReportJob:
         job.error = reason
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+        transaction.on_commit(lambda: _announce_finished(job))
     return job
 
 

@@ -77,6 +77,7 @@ urlpatterns = [
         {"part": "attachment"},
         name="report_download_spreadsheet",
     ),
+    path("notifications/", include("notices.urls")),
     path("", include("desk.urls")),
     path("cases/", include("cases.urls")),
     path("partners/", include("partners.urls")),

@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from partners import notices
 from partners.models import (
     DERIVED_FIELDS,
     INTRODUCTION_MOVES,
@@ -198,6 +199,7 @@ def introduction_propose(
             [IntroductionParty(introduction=introduction, corporation=c) for c in corporations]
         )
         _log(introduction, f"{_who(by)} が紹介を提案しました", by, note)
+        notices.proposed(introduction)
     return introduction
 
 
@@ -229,6 +231,7 @@ def introduction_move(
         label = IntroductionStatus(to).label
         _save_status(current, to, by, f"{by.email} が「{label}」へ")
         _log(current, f"{_who(by)} が「{label}」にしました", by, note)
+        notices.settled(current)
     return current
 
 
@@ -309,12 +312,14 @@ def _answer(
             text = f"{corporation.name}が{answer}しました（{_who(by)}）"
         with_actor(party, by, text).save()
         _log(current, text, by, note)
+        notices.answered(current, party)
         responses = set(current.parties.values_list("response", flat=True))
         if responses == {PartyResponse.ACCEPTED}:
             _save_status(current, IntroductionStatus.ACCEPTED, by, "全員が承諾")
             _log(current, "全員が承諾しました。連絡先を互いに表示します", by)
         elif not accept:
             _save_status(current, IntroductionStatus.DECLINED, by, f"{corporation.name}が辞退")
+        notices.settled(current)
     return current
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "portal",
+    "notices",
     "cases",
     "partners",
     "guidance",
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "notices.context_processors.unread",
             ],
             "builtins": [
                 "template_partials.templatetags.partials",
@@ -243,6 +246,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # The morning scan: reminders (due and overdue actions, stalled consortia, unanswered
+    # introductions, follow-ups due) and the daily digest. 08:00 in TIME_ZONE (Asia/Tokyo: the
+    # app's timezone). Idempotent, so a doubled or late run mails nothing twice.
+    "notices.send_reminders": {
+        "task": "notices.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
     # Registry imports whose process was killed are marked interrupted (a rerun completes them).
     "partners.sweep_import_runs": {
         "task": "partners.sweep_import_runs",
@@ -274,6 +285,12 @@ CONSULTATION_RETENTION_DAYS = env.int("CONSULTATION_RETENTION_DAYS", default=3 *
 CONSULT_RATE = env("CONSULT_RATE", default="5/h")
 # django-ratelimit counts in the default cache; production shares it through CACHE_URL (Redis).
 RATELIMIT_USE_CACHE = "default"
+
+# --- Notices --------------------------------------------------------------------------------------
+# Days an introduction waits for a party's answer before its manager is reminded (again every
+# as many days), and days without activity after which a consortium counts as stalled.
+NOTICE_INTRODUCTION_WAIT_DAYS = env.int("NOTICE_INTRODUCTION_WAIT_DAYS", default=7)
+NOTICE_ACTION_DUE_DAYS = env.int("NOTICE_ACTION_DUE_DAYS", default=3)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -176,6 +176,12 @@ def world(db, staff, official, superuser):
     intro_request = desk_services.introduction_request_create(
         corporation=own, candidates=[other], message="", by=manager
     )
+    from notices import services as notice_services
+
+    (notice,) = notice_services.notify(
+        recipients=[manager], kind="report_finished", title="帳票ができました", key="world"
+    )
+    unsubscribe = notice_services.unsubscribe_token(user=manager, kind="action_overdue")
     uid = urlsafe_base64_encode(force_bytes(manager.pk))
     token = default_token_generator.make_token(manager)
     # Real values per path converter: (route prefix, converter name) -> values; first match wins.
@@ -203,6 +209,8 @@ def world(db, staff, official, superuser):
         ("programmes/", "code", ["wam-merger-loan"]),
         ("documents/", "slug", ["membership-fee-rules", "loose-network-start-checklist"]),
         ("documents/", "number", [1]),
+        ("notifications/unsubscribe/", "token", [unsubscribe]),
+        ("notifications/", "pk", [notice.pk]),
         ("", "uidb64", [uid]),
         ("", "token", [token]),
     ]

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: dict[str, int] = {
     "portal": 0,
     "support": 1,
+    "notices": 1,
     "cases": 2,
     "partners": 2,
     "guidance": 3,
