@@ -909,11 +909,10 @@ def _plan(paths: list[Path]) -> Plan:
     return Plan(files, skipped)
 
 
-def _run_name(plan: Plan, paths: list[Path]) -> str:
-    if len(paths) == 1 and (len(plan.files) == 1 or not Path(paths[0]).is_file()):
-        return Path(paths[0]).name if len(plan.files) > 1 else plan.files[0].source.name
-    first = plan.files[0].source.name
-    return first if len(plan.files) == 1 else f"{first} ほか{len(plan.files) - 1}件"
+def _run_name(paths: list[Path]) -> str:
+    """The file, folder or archive named; the first and how many more when several are."""
+    first = paths[0].name
+    return first if len(paths) == 1 else f"{first} ほか{len(paths) - 1}件"
 
 
 # --- The run --------------------------------------------------------------------------------------
@@ -995,7 +994,7 @@ def establishments_import(
             by=by, message=str(exc),
         )  # fmt: skip
         raise
-    name = fit_to_column(ImportRun, "file_name", display_name or _run_name(plan, every))
+    name = fit_to_column(ImportRun, "file_name", display_name or _run_name(every))
     scope = Scope(
         prefecture=None if all_prefectures else (prefecture or settings.PORTAL_PREFECTURE),
         as_of=as_of or proposed_as_of([p.source.base_name for p in plan.files]),
