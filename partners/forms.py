@@ -61,6 +61,7 @@ class UploadForm(forms.Form):
         label="全件データとしての扱い",
         choices=SNAPSHOT_CHOICES,
         initial="auto",
+        required=False,  # not sent: "auto"
         widget=forms.RadioSelect,
         help_text="全件データとして扱うと、ファイルのサービスの種類で県内の事業所のうち"
         "ファイルに載っていないものを「最新データに掲載なし」とします（削除はしません）。",
