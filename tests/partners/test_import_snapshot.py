@@ -199,3 +199,27 @@ def test_the_command_takes_a_zip_a_prefecture_a_data_date_and_a_snapshot(db, tmp
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_establishments", str(tmp_path / "missing.csv"), stderr=io.StringIO())
     assert exit_info.value.code == 2
+
+
+def test_the_registry_hides_closed_establishments_unless_the_filter_asks_for_them(
+    client, staff, tmp_path
+):
+    from django.urls import reverse
+
+    establishments_import(path=write(tmp_path, [home_care(1), home_care(2)], name="a.csv"))
+    establishments_import(
+        path=write(tmp_path, [home_care(1)], name="jigyosho_110.csv"),
+        snapshot=True,
+        as_of=date(2026, 6, 30),
+    )
+    client.force_login(staff)
+    url = reverse("partners:index")
+    listed = client.get(url, {"view": "establishments"}).content.decode()
+    assert "1件の事業所" in listed and "2070100002" not in listed
+    closed = client.get(url, {"view": "establishments", "listing": "closed"}).content.decode()
+    assert "1件の事業所" in closed and "2070100002" in closed
+    assert "最新データに掲載なし（2026年6月30日時点）" in closed
+    everything = client.get(url, {"view": "establishments", "listing": "all"}).content.decode()
+    assert "2件の事業所" in everything
+    page = client.get(reverse("partners:corporation", args=[CORP])).content.decode()
+    assert "最新データに掲載なし（2026年6月30日時点）" in page
