@@ -950,12 +950,12 @@ def _close_absent(*, run: ImportRun, scope: Scope, services: set[str], by) -> in
             for establishment in just_closed.iterator(chunk_size=2000):
                 batch.append(establishment)
                 if len(batch) >= 2000:
-                    Establishment.history.bulk_history_create(  # type: ignore[attr-defined]
+                    Establishment.history.bulk_history_create(
                         batch, update=True, default_user=by, default_change_reason=reason
                     )
                     batch = []
             if batch:
-                Establishment.history.bulk_history_create(  # type: ignore[attr-defined]
+                Establishment.history.bulk_history_create(
                     batch, update=True, default_user=by, default_change_reason=reason
                 )
     return closed

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO
 
 from django.utils import timezone
 
@@ -63,7 +63,7 @@ class Source:
             ) from exc
 
     @contextmanager
-    def open_text(self, encoding: str) -> Iterator[IO[str]]:
+    def open_text(self, encoding: str) -> Iterator[TextIO]:
         with self.open_binary() as raw:
             # newline="" as csv wants; strict, so a bad byte stops the run rather than guessing.
             yield io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
