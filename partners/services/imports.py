@@ -693,7 +693,16 @@ def clean_row(line: int, cells: list[str] | Unreadable) -> CleanRow | Reject:
 
 # --- Writing ----------------------------------------------------------------------------------
 def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> None:
-    """Write one batch in one transaction; `counts` changes only once it is committed."""
+    """Write one batch in one transaction; `counts` changes only once it is committed.
+
+    The seam between reading and writing: rows arrive parsed, validated, of the run's prefecture
+    and without duplicates. A writer (this one, or a set-based one for PostgreSQL) must, for
+    each row: create or update municipality, corporation and establishment with history named
+    `reason`; count it as created, updated, unchanged or reopened (a closed establishment listed
+    again: closed_on cleared); set `last_seen_import = run` on every row, unchanged ones too
+    (a snapshot's closing, `_close_absent`, reads it); add the corporations it names or leaves
+    to `counts.corporations` (their sizes are derived once, after the last file).
+    """
     reason = f"取り込み #{run.pk}（{run.file_name}）"
     unchanged: list[int] = []
     reopened = 0

@@ -223,3 +223,22 @@ def test_the_registry_hides_closed_establishments_unless_the_filter_asks_for_the
     assert "2件の事業所" in everything
     page = client.get(reverse("partners:corporation", args=[CORP])).content.decode()
     assert "最新データに掲載なし（2026年6月30日時点）" in page
+
+
+def test_matching_no_longer_offers_a_corporation_whose_sites_are_all_closed(db, tmp_path, staff):
+    from partners.access import RegistryViewer
+    from partners.selectors import match_candidates
+
+    other = "3000020202011"  # a valid 法人番号 (長野市)
+    rows = [home_care(1), home_care(2, 法人番号=other, 法人の名称="長野市")]
+    establishments_import(path=write(tmp_path, rows, name="a.csv"))
+    own = Corporation.objects.get(number=CORP)
+    viewer = RegistryViewer(staff)
+    before = [m.candidate.number for m in match_candidates(corporation=own, viewer=viewer)]
+    assert before == [other]
+    run = establishments_import(
+        path=write(tmp_path, [home_care(1)], name="jigyosho_110.csv"), snapshot=True
+    )
+    assert run.closed == 1
+    assert Corporation.objects.get(number=other).site_count == 0
+    assert match_candidates(corporation=own, viewer=viewer) == []
