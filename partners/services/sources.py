@@ -50,17 +50,33 @@ class Source:
 
     @contextmanager
     def open_binary(self) -> Iterator[IO[bytes]]:
+        # Only opening is turned into UnusableFile: an error while reading, once rows may have
+        # been written, must reach the run as what it is (the run is then marked interrupted).
+        archive = None
         try:
             if self.member is None:
-                with self.path.open("rb") as handle:
-                    yield handle
-                return
-            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
-                yield handle
-        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+                handle: IO[bytes] = self.path.open("rb")
+            else:
+                archive = zipfile.ZipFile(self.path)
+                handle = archive.open(self.member)
+        except (
+            OSError,
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            KeyError,
+        ) as exc:
+            if archive is not None:
+                archive.close()
             raise UnusableFile(
                 f"ファイルを読めません: {getattr(exc, 'strerror', None) or exc}"
             ) from exc
+        try:
+            yield handle
+        finally:
+            handle.close()
+            if archive is not None:
+                archive.close()
 
     @contextmanager
     def open_text(self, encoding: str) -> Iterator[TextIO]:
