@@ -211,3 +211,27 @@ def test_several_files_and_a_zip_make_one_run_with_one_progress_and_a_zip_is_a_s
     snapshot.refresh_from_db()
     assert (snapshot.unchanged, snapshot.closed) == (1, 1)
     assert Establishment.objects.get(number="2070100029").closed_on == date(2025, 12, 31)
+
+
+@pytest.mark.django_db
+def test_the_import_pages_read_a_constant_number_of_queries(
+    client, staff, tmp_path, django_assert_num_queries
+):
+    from partners.services.imports import establishments_import
+
+    for index in range(3):
+        establishments_import(
+            path=write(tmp_path, [row(事業所番号=f"207010{index:04d}")], name=f"f{index}.csv"),
+            by=staff,
+        )
+    run = ImportRun.objects.latest("pk")
+    client.force_login(staff)
+    client.get(RUNS)  # the session and caches, once
+    with django_assert_num_queries(QUERIES_LIST):
+        assert client.get(RUNS).status_code == 200
+    with django_assert_num_queries(QUERIES_DETAIL):
+        assert client.get(reverse("partners:import_detail", args=[run.pk])).status_code == 200
+
+
+QUERIES_LIST = 3  # session, user, runs with who started them
+QUERIES_DETAIL = 3  # session, user, the run
