@@ -15,6 +15,8 @@ CORPORATION_SORTS = (
     ("-site_count", "事業所の多い順"),
     ("site_count", "事業所の少ない順"),
 )
+# Establishments a snapshot closed are hidden unless asked for (the empty choice is 掲載中).
+LISTING_CHOICES = (("closed", "最新データに掲載なし"), ("all", "すべて"))
 ESTABLISHMENT_SORTS = (
     ("number", "事業所番号順"),
     ("kana", "名称順"),
@@ -83,15 +85,19 @@ class CorporationFilter(_RegistryFilter):
     table = "partners_corporation"
 
     def filter_place(self, queryset, name, value):
-        sites = Establishment.objects.filter(corporation=OuterRef("pk"), municipality_id=value)
+        sites = Establishment.objects.listed().filter(
+            corporation=OuterRef("pk"), municipality_id=value
+        )
         return queryset.filter(Exists(sites))
 
     def filter_service(self, queryset, name, value):
-        sites = Establishment.objects.filter(corporation=OuterRef("pk"), service_type=value)
+        sites = Establishment.objects.listed().filter(
+            corporation=OuterRef("pk"), service_type=value
+        )
         return queryset.filter(Exists(sites))
 
     def filter_category(self, queryset, name, value):
-        sites = Establishment.objects.filter(
+        sites = Establishment.objects.listed().filter(
             corporation=OuterRef("pk"), service_type__in=catalogue.names_in_category(value)
         )
         return queryset.filter(Exists(sites))
@@ -104,8 +110,23 @@ class EstablishmentFilter(_RegistryFilter):
     sort = django_filters.OrderingFilter(
         label="並び順", fields=[s[0].lstrip("-") for s in ESTABLISHMENT_SORTS], empty_label=None
     )
+    listing = django_filters.ChoiceFilter(
+        label="掲載状況",
+        choices=LISTING_CHOICES,
+        method="filter_listing",
+        empty_label="最新データに掲載中",
+    )
     table = "partners_establishment"
     corporation_path = "corporation_id"
+
+    def filter_queryset(self, queryset):
+        # The default (nothing chosen) is a filter too: only what the latest data lists.
+        if not self.form.cleaned_data.get("listing"):
+            queryset = queryset.listed()
+        return super().filter_queryset(queryset)
+
+    def filter_listing(self, queryset, name, value):
+        return queryset.unlisted() if value == "closed" else queryset
 
     def filter_place(self, queryset, name, value):
         return queryset.filter(municipality_id=value)

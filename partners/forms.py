@@ -12,18 +12,81 @@ from partners.models import (
     SubMeeting,
     Theme,
 )
+from partners.services.sources import proposed_as_of
 from portal.forms import IdsChoiceField
 from portal.text import normalize
 from portal.validators import is_valid_corporate_number
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(d, initial) for d in files]
+
+
+SNAPSHOT_CHOICES = (
+    ("auto", "ZIPファイルのときだけ全件データとして扱う"),
+    ("yes", "全件データとして扱う"),
+    ("no", "全件データとして扱わない（載っている事業所だけを追加・更新する）"),
+)
+
+
 class UploadForm(forms.Form):
-    open_data = forms.FileField(
-        label="オープンデータのCSVファイル",
+    # Not `files`: that name is the Form's own attribute (request.FILES).
+    open_data = MultipleFileField(
+        label="オープンデータのファイル",
         help_text="介護サービス情報公表システムのCSV（サービスの種類ごとに1ファイル、24列）。"
+        "複数のファイルや、CSVをまとめたZIPファイルも一度に選べます（1回の取り込みになります）。"
         "UTF-8（BOMあり・なし）とShift_JIS（cp932）のどちらでも取り込めます。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=MultipleFileInput(attrs={"accept": ".csv,.zip,text/csv,application/zip"}),
     )
+    as_of = forms.DateField(
+        label="データの時点",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    snapshot = forms.ChoiceField(
+        label="全件データとしての扱い",
+        choices=SNAPSHOT_CHOICES,
+        initial="auto",
+        required=False,  # not sent: "auto"
+        widget=forms.RadioSelect,
+        help_text="全件データとして扱うと、ファイルのサービスの種類で県内の事業所のうち"
+        "ファイルに載っていないものを「最新データに掲載なし」とします（削除はしません）。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = proposed_as_of([])
+        self.fields["as_of"].help_text = (
+            "公表データが何月何日時点のものか。空欄のときは、ファイル名の提供日"
+            "（例：jigyosho_150_all_20260715103000.csv なら2026年7月15日）の直前の"
+            "6月30日または12月31日とします。ファイル名に日付がないときは今日から求めます"
+            f"（今日なら{today.year}年{today.month}月{today.day}日）。"
+        )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("データの時点に未来の日付は指定できません。")
+        return day
+
+    @property
+    def snapshot_choice(self) -> bool | None:
+        """True, False, or None for "a snapshot when a ZIP archive is uploaded"."""
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("snapshot", "auto"))
 
 
 class ProfileForm(forms.Form):

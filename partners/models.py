@@ -173,11 +173,23 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("変更なし", default=0)
     rejected = models.PositiveIntegerField("取り込めなかった行", default=0)
+    # Rows of other prefectures: counted, not checked.
+    skipped = models.PositiveIntegerField("対象外の都道府県の行", default=0)
+    closed = models.PositiveIntegerField("最新データに掲載なしとした事業所", default=0)
+    reopened = models.PositiveIntegerField("再び掲載された事業所", default=0)
+    warnings = models.PositiveIntegerField("警告", default=0)
+    # Warnings and rejected rows, one file (a column 種別 tells them apart).
     rejects_file = models.CharField("取り込めなかった行のファイル", max_length=500, blank=True)
     message = models.TextField("メッセージ", blank=True)
     progress = models.PositiveSmallIntegerField("進み具合（%）", default=0)
     # The date the national data describes (its 6月末/12月末), not the day the file was provided.
     as_of = models.DateField("データ時点", null=True, blank=True)
+    prefecture = models.CharField("対象の都道府県", max_length=10, blank=True)  # blank: all
+    # The files are complete national files of their service types: the absent are closed.
+    snapshot = models.BooleanField("全件データとして取り込む", default=False)
+    # One entry per CSV read (a file or a ZIP member): {"name", "rows", "done"} and, for one
+    # left out, "skipped" with the reason; an upload's stored files also have "path".
+    sources = models.JSONField("ファイルごとの進み具合", default=list, blank=True)
     # Written at the start and after every batch: a running import whose heartbeat went stale was
     # stopped without a chance to say so (a killed process) and is marked interrupted.
     heartbeat_at = models.DateTimeField("最後に進んだ日時", null=True, blank=True)
@@ -202,8 +214,13 @@ class ImportRun(models.Model):
     def summary(self) -> str:
         return (
             f"created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}"
+            f"unchanged {self.unchanged}, rejected {self.rejected}, skipped {self.skipped}, "
+            f"closed {self.closed}, reopened {self.reopened}, warnings {self.warnings}"
         )
+
+    @property
+    def rows_total(self) -> int:
+        return sum(s.get("rows", 0) for s in self.sources if not s.get("skipped"))
 
 
 class Establishment(models.Model):
@@ -262,8 +279,20 @@ class Establishment(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+    # Set by a snapshot import that no longer lists it (the data date, or the import's day);
+    # cleared when a later import lists it again. A closed establishment is never deleted.
+    closed_on = models.DateField("最新データに掲載なし", null=True, blank=True)
+    # The last import whose files listed it (changed or not): the snapshot's closing reads it.
+    last_seen_import = models.ForeignKey(
+        ImportRun,
+        verbose_name="最後に掲載されていた取り込み",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "last_seen_import"])
     objects = EstablishmentQuerySet.as_manager()
 
     class Meta:

@@ -29,6 +29,15 @@ class EstablishmentQuerySet(models.QuerySet["Establishment"]):
         """Establishments of the corporations this user may see."""
         return self.filter(access.corporation_visible_q(user, prefix="corporation__"))
 
+    def listed(self) -> EstablishmentQuerySet:
+        """Establishments the latest national data still lists: what matching and search show
+        unless asked for the closed ones."""
+        return self.filter(closed_on__isnull=True)
+
+    def unlisted(self) -> EstablishmentQuerySet:
+        """Establishments a snapshot import no longer found (「最新データに掲載なし」)."""
+        return self.filter(closed_on__isnull=False)
+
 
 # The annotation `IntroductionQuerySet.with_declined_at()` adds.
 DECLINED_AT: str = "declined_at"

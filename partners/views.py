@@ -230,7 +230,12 @@ def imports(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.import_upload(uploaded=form.cleaned_data["open_data"], by=request.user)
+            run = services.import_upload(
+                uploaded=form.cleaned_data["open_data"],
+                by=request.user,
+                as_of=form.cleaned_data["as_of"],
+                snapshot=form.snapshot_choice,
+            )
         except ValidationError as exc:
             form.add_error("open_data", exc)
         else:

@@ -1,6 +1,13 @@
 """Import of the national 介護サービス情報公表システム open data (one CSV per service type).
 
-Streams the file in batches (bounded memory), upserts idempotently, never lets a bad row stop the
+One run reads any number of CSV files, folders and ZIP archives (partners/services/sources.py),
+imports the rows of one prefecture (or all; the others are counted as skipped, not checked),
+records the data date, and, for a snapshot (complete national files of their service types),
+marks closed the establishments of those service types the files no longer list and reopens
+those they list again. Unknown locations and 法人番号 with a wrong check digit keep their row
+with a warning; broken cells reject it; warnings and rejects share one downloadable file.
+
+Each file is streamed in batches (bounded memory), upserts idempotently, never lets a bad row stop the
 good ones (each goes to a reject CSV with its line, column and a Japanese reason; every value is
 checked against the column it lands in before it reaches the database), commits batch by batch so
 an interrupted run leaves the database consistent and a rerun completes it, and records every run
@@ -9,7 +16,6 @@ with its file, hash, counts and who started it. A run that stops by any means is
 start or the periodic sweep, which find its heartbeat stale.
 """
 
-import codecs
 import csv
 import hashlib
 import logging
@@ -20,7 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -35,6 +41,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from partners import catalogue
 from partners.models import (
     Corporation,
     CorporationKind,
@@ -44,6 +51,14 @@ from partners.models import (
     Municipality,
 )
 from partners.services.registry import corporations_refresh_size
+from partners.services.sources import (
+    Skipped,
+    Source,
+    UnusableFile,
+    proposed_as_of,
+    sniff,
+    sources_of,
+)
 from portal.changes import with_actor
 from portal.spreadsheets import csv_writer
 from portal.text import normalize
@@ -102,6 +117,10 @@ ESTABLISHMENT_FIELDS = (
     "search_text",
 )
 BATCH_SIZE = 1000
+PREFECTURE_COLUMN = COLUMN["都道府県名"]
+SERVICE_COLUMN = COLUMN["サービスの種類"]
+WARNING = "警告"
+REJECTED = "取り込めず"
 
 
 logger = logging.getLogger(__name__)
@@ -111,10 +130,6 @@ NUL_REASON = "使えない文字（NUL）が含まれています。"
 CONTINUE_HINT = (
     "ここまでの行は保存されています。同じファイルをもう一度取り込むと続きから完了します。"
 )
-
-
-class UnusableFile(Exception):
-    """The file cannot be imported at all (unreadable, or not the national format)."""
 
 
 @dataclass
@@ -179,18 +194,20 @@ def import_runs_mark_interrupted(*, older_than_seconds: int) -> int:
 
 # Every change of an ImportRun's status is one of the functions below (queued → running → done,
 # failed or interrupted); no other code writes `status`.
-def _run_queue(*, name: str, by) -> ImportRun:
+def _run_queue(*, name: str, by, **settings_of_run) -> ImportRun:
     return ImportRun.objects.create(
-        file_name=name, file_hash="", started_by=by, status=ImportStatus.QUEUED
+        file_name=name, file_hash="", started_by=by, status=ImportStatus.QUEUED, **settings_of_run
     )
 
 
-def _run_start(*, run: ImportRun | None, kind: str, name: str, digest: str, by) -> ImportRun:
+def _run_start(
+    *, run: ImportRun | None, kind: str, name: str, digest: str, by, **settings_of_run
+) -> ImportRun:
     """A new run, or a queued (or interrupted) upload taken up again, now running."""
     if run is None:
         return ImportRun.objects.create(
             kind=kind, file_name=name, file_hash=digest, started_by=by,
-            status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
+            status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), **settings_of_run,
         )  # fmt: skip
     ImportRun.objects.filter(pk=run.pk).update(
         file_hash=digest,
@@ -199,6 +216,8 @@ def _run_start(*, run: ImportRun | None, kind: str, name: str, digest: str, by) 
         heartbeat_at=timezone.now(),
         finished_at=None,
         message="",
+        **Counts().fields(),
+        **settings_of_run,
     )
     run.refresh_from_db()
     return run
@@ -217,16 +236,21 @@ def _run_fail(*, run: ImportRun | None, kind: str, name: str, by, message: str) 
         ImportRun.objects.create(kind=kind, file_name=name, file_hash="", started_by=by, **failed)
 
 
-def _run_done(run: ImportRun, counts: "Counts", *, rejects_file: str, message: str) -> ImportRun:
+def _run_done(
+    run: ImportRun, counts: "Counts", *, rejects_file: str, message: str, sources=None
+) -> ImportRun:
+    finished = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.DONE,
+        finished_at=finished,
+        heartbeat_at=finished,
+        rejects_file=rejects_file,
+        message=fit_to_column(ImportRun, "message", message),
+        progress=100,
+        **counts.fields(),
+        **({"sources": sources} if sources is not None else {}),
+    )
     run.refresh_from_db()
-    run.status = ImportStatus.DONE
-    run.finished_at = timezone.now()
-    run.heartbeat_at = run.finished_at
-    run.rows, run.created, run.updated = counts.rows, counts.created, counts.updated
-    run.unchanged, run.rejected, run.rejects_file = counts.unchanged, counts.rejected, rejects_file
-    run.message = message
-    run.progress = 100
-    run.save()
     return run
 
 
@@ -248,18 +272,27 @@ def _mark_stopped(run: ImportRun, exc: BaseException, counts: "Counts") -> None:
 
 
 class Heartbeat:
-    """Writes a run's heartbeat (and its counts so far) at most every `every` seconds, so that a
-    long stretch of rejected rows, which writes no batch, still shows the run is alive."""
+    """Writes a run's heartbeat, its counts and progress so far at most every `every` seconds
+    (or at once when forced, after a batch), so that a long stretch of skipped or rejected rows,
+    which writes no batch, still shows the run is alive and moving."""
 
-    def __init__(self, run: ImportRun, every: float = 10.0):
+    def __init__(self, run: ImportRun, every: float = 10.0, sources: list[dict] | None = None):
         self._run_pk = run.pk
         self._every = every
         self._last = time.monotonic()
+        self.sources = sources if sources is not None else []
 
-    def __call__(self, counts: "Counts") -> None:
-        if time.monotonic() - self._last < self._every:
+    def __call__(self, counts: "Counts", *, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < self._every:
             return
         self._last = time.monotonic()
+        total = sum(s["rows"] for s in self.sources if not s.get("skipped"))
+        extra: dict[str, Any] = {}
+        if self.sources:
+            extra = {
+                "sources": self.sources,
+                "progress": min(99, counts.rows * 100 // max(total, 1)),
+            }
         ImportRun.objects.filter(pk=self._run_pk).update(
             heartbeat_at=timezone.now(),
             rows=counts.rows,
@@ -267,6 +300,10 @@ class Heartbeat:
             updated=counts.updated,
             unchanged=counts.unchanged,
             rejected=counts.rejected,
+            skipped=counts.skipped,
+            reopened=counts.reopened,
+            warnings=counts.warnings,
+            **extra,
         )
 
 
@@ -366,56 +403,42 @@ class CleanRow:
     corporation_number: str | None
     corporation_name: str
     establishment: dict = field(default_factory=dict)
+    warnings: list[Reject] = field(default_factory=list)  # kept, but not as the data said
 
 
 @dataclass
 class Counts:
+    """Each row read is counted once as created, updated, unchanged, reopened (listed again
+    after being closed), rejected or skipped (another prefecture); `closed` counts
+    establishments, `warnings` the warnings written (a kept row may have two)."""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    skipped: int = 0
+    closed: int = 0
+    reopened: int = 0
+    warnings: int = 0
     corporations: set[int] = field(default_factory=set)  # ids named in the file
+
+    def fields(self) -> dict[str, int]:
+        """The ImportRun columns these counts are stored in."""
+        return {
+            name: getattr(self, name)
+            for name in (
+                "rows", "created", "updated", "unchanged", "rejected",
+                "skipped", "closed", "reopened", "warnings",
+            )
+        }  # fmt: skip
 
 
 # --- Reading ----------------------------------------------------------------------------------
 def sniff_file(path: Path) -> tuple[str, str, int]:
-    """Encoding (UTF-8 with or without BOM, or cp932), SHA-256 and line count, in one pass."""
-    digest = hashlib.sha256()
-    # Both decodings are tried over the whole file, so that a file readable in neither is
-    # refused before anything is written.
-    decoders = {
-        "utf-8": codecs.getincrementaldecoder("utf-8")(),
-        "cp932": codecs.getincrementaldecoder("cp932")(),
-    }
-    first = b""
-    lines = 0
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                if not first:
-                    first = chunk[:3]
-                digest.update(chunk)
-                lines += chunk.count(b"\n")
-                for name, decoder in list(decoders.items()):
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        del decoders[name]
-        for name, decoder in list(decoders.items()):
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                del decoders[name]
-    except OSError as exc:
-        raise UnusableFile(f"ファイルを読めません: {exc.strerror or exc}") from exc
-    if not decoders:
-        raise UnusableFile("文字コードがUTF-8でもShift_JIS（cp932）でもないため読めません。")
-    if "utf-8" in decoders:
-        encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
-    else:
-        encoding = "cp932"
-    return encoding, digest.hexdigest(), lines
+    """Encoding, SHA-256 and line count of one file (see sources.sniff)."""
+    found = sniff(Source(Path(path)))
+    return found.encoding, found.digest, found.lines
 
 
 def _same_header(cells: list[str]) -> bool:
@@ -433,13 +456,11 @@ def _check_header(header: list[str]) -> None:
         )
 
 
-def read_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str] | Unreadable]]:
+def read_rows(source: Source | Path, encoding: str) -> Iterator[tuple[int, list[str] | Unreadable]]:
     """(line number where the record starts, cells) for every data row; checks the header first."""
-    try:
-        handle = path.open(encoding=encoding, newline="", errors="strict")
-    except OSError as exc:
-        raise UnusableFile(f"ファイルを開けません: {exc.strerror or exc}") from exc
-    with handle:
+    if not isinstance(source, Source):
+        source = Source(Path(source))
+    with source.open_text(encoding) as handle:
         yield from _csv_records(handle, header_check=_check_header)
 
 
@@ -474,10 +495,16 @@ def corporation_kind(name: str) -> str:
     return CorporationKind.OTHER
 
 
-def _coordinate(value: str, low: int, high: int, label: str, name: str) -> Decimal | None:
+class UnknownLocation(Exception):
+    """The data does not say where the site is (0, blank, or outside Japan): kept unplaced."""
+
+
+def _coordinate(value: str, low: int, high: int, label: str, name: str) -> Decimal:
+    """The stored coordinate; ValidationError when broken (not a number), UnknownLocation when
+    the data does not know it."""
     value = _nfkc(value)
     if not value:
-        return None
+        raise UnknownLocation(f"{label}が空欄です。")
     shown = value[:30]
     try:
         number = Decimal(value)
@@ -485,13 +512,36 @@ def _coordinate(value: str, low: int, high: int, label: str, name: str) -> Decim
         raise ValidationError(f"{label}が数値ではありません（「{shown}」）。") from None
     if not number.is_finite():  # NaN and Infinity parse, and NaN cannot even be compared
         raise ValidationError(f"{label}が数値ではありません（「{shown}」）。")
+    if number == 0:  # how the national data writes "unknown"
+        raise UnknownLocation(f"{label}が0（不明）です。")
     if not low <= number <= high:
-        raise ValidationError(f"{label}が日本の範囲（{low}～{high}）にありません（{shown}）。")
+        raise UnknownLocation(f"{label}が日本の範囲（{low}～{high}）にありません（{shown}）。")
     column = Establishment._meta.get_field(name)
     number = number.quantize(Decimal(1).scaleb(-column.decimal_places))  # type: ignore[union-attr]
     if len(number.as_tuple().digits) > column.max_digits:  # type: ignore[union-attr]
         raise ValidationError(f"{label}の桁が多すぎます（{shown}）。")
     return number
+
+
+def _location(latitude: str, longitude: str) -> tuple[Decimal | None, Decimal | None, str]:
+    """(latitude, longitude, why the site is unplaced or ""); a point is both or neither.
+    Raises ValidationError(message, code=column) for a cell that is not a number."""
+    unknown = []
+    values: list[Decimal | None] = []
+    for text, low, high, label, name in (
+        (latitude, 20, 46, "緯度", "latitude"),
+        (longitude, 122, 154, "経度", "longitude"),
+    ):
+        try:
+            values.append(_coordinate(text, low, high, label, name))
+        except UnknownLocation as exc:
+            unknown.append(str(exc))
+            values.append(None)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code=label) from None
+    if unknown:
+        return None, None, "".join(unknown) + "位置なしで取り込みました。"
+    return values[0], values[1], ""
 
 
 # Where each text column is stored, so that its limit is the model field's.
@@ -548,20 +598,23 @@ def clean_row(line: int, cells: list[str] | Unreadable) -> CleanRow | Reject:
         validate_municipality_code(code)
     except ValidationError as exc:
         return reject("都道府県コード又は市町村コード", exc.messages[0])
+    warnings: list[Reject] = []
     corporation_number = _nfkc(cell("法人番号")).replace("-", "") or None
     if corporation_number and not is_valid_corporate_number(corporation_number):
-        return reject(
-            "法人番号",
-            f"法人番号「{corporation_number}」は13桁で検査数字が正しい番号ではありません。",
+        warnings.append(
+            reject(
+                "法人番号",
+                f"法人番号「{corporation_number[:30]}」は13桁で検査数字が正しい番号ではないため、"
+                "法人と結び付けずに取り込みました。",
+            )
         )
-    try:
-        latitude = _coordinate(cell("緯度"), 20, 46, "緯度", "latitude")
+        corporation_number = None
+    try:  # a cell that is not a number is broken and rejects; an unknown place only warns
+        latitude, longitude, unplaced = _location(cell("緯度"), cell("経度"))
     except ValidationError as exc:
-        return reject("緯度", exc.messages[0])
-    try:
-        longitude = _coordinate(cell("経度"), 122, 154, "経度", "longitude")
-    except ValidationError as exc:
-        return reject("経度", exc.messages[0])
+        return reject(str(exc.code), exc.messages[0])
+    if unplaced:
+        warnings.append(reject("緯度・経度", unplaced))
     capacity_text = _nfkc(cell("定員"))
     capacity = None
     if capacity_text:
@@ -634,14 +687,25 @@ def clean_row(line: int, cells: list[str] | Unreadable) -> CleanRow | Reject:
             "remarks": stored["備考"],
             "search_text": normalize(f"{name} {kana} {address} {number}"),
         },
+        warnings=warnings,
     )
 
 
 # --- Writing ----------------------------------------------------------------------------------
 def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> None:
-    """Write one batch in one transaction; `counts` changes only once it is committed."""
+    """Write one batch in one transaction; `counts` changes only once it is committed.
+
+    The seam between reading and writing: rows arrive parsed, validated, of the run's prefecture
+    and without duplicates. A writer (this one, or a set-based one for PostgreSQL) must, for
+    each row: create or update municipality, corporation and establishment with history named
+    `reason`; count it as created, updated, unchanged or reopened (a closed establishment listed
+    again: closed_on cleared); set `last_seen_import = run` on every row, unchanged ones too
+    (a snapshot's closing, `_close_absent`, reads it); add the corporations it names or leaves
+    to `counts.corporations` (their sizes are derived once, after the last file).
+    """
     reason = f"取り込み #{run.pk}（{run.file_name}）"
-    unchanged = 0
+    unchanged: list[int] = []
+    reopened = 0
     with transaction.atomic():
         codes = {r.municipality_code: r for r in rows}
         known = Municipality.objects.in_bulk(list(codes))
@@ -706,16 +770,20 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             key = (values["number"], values["service_type"])
             current = existing.get(key)
             if current is None:
-                new.append(Establishment(**values, last_import=run))
+                new.append(Establishment(**values, last_import=run, last_seen_import=run))
                 continue
             differences = [f for f in ESTABLISHMENT_FIELDS if getattr(current, f) != values[f]]
-            if not differences:
-                unchanged += 1
+            if not differences and current.closed_on is None:
+                unchanged.append(current.pk)
                 continue
+            if current.closed_on is not None:  # listed again after a snapshot closed it
+                reopened += 1
+                current.closed_on = None
             previous_owners.add(current.corporation_id)
             for name in ESTABLISHMENT_FIELDS:
                 setattr(current, name, values[name])
             current.last_import = run
+            current.last_seen_import = run
             current.updated_at = timezone.now()
             changed.append(current)
         if new:
@@ -726,26 +794,31 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             bulk_update_with_history(
                 changed,
                 Establishment,
-                [*ESTABLISHMENT_FIELDS, "last_import", "updated_at"],
+                [
+                    *ESTABLISHMENT_FIELDS,
+                    "closed_on",
+                    "last_import",
+                    "last_seen_import",
+                    "updated_at",
+                ],
                 default_user=by,
                 default_change_reason=reason,
             )
+        if unchanged:  # seen: a snapshot's closing passes them by (no history: nothing changed)
+            Establishment.objects.filter(pk__in=unchanged).update(last_seen_import=run)
         after = Counts(
             rows=counts.rows,
             created=counts.created + len(new),
-            updated=counts.updated + len(changed),
-            unchanged=counts.unchanged + unchanged,
+            updated=counts.updated + len(changed) - reopened,
+            unchanged=counts.unchanged + len(unchanged),
             rejected=counts.rejected,
+            skipped=counts.skipped,
+            reopened=counts.reopened + reopened,
+            warnings=counts.warnings,
         )
-        ImportRun.objects.filter(pk=run.pk).update(
-            rows=after.rows,
-            created=after.created,
-            updated=after.updated,
-            unchanged=after.unchanged,
-            rejected=after.rejected,
-            heartbeat_at=timezone.now(),
-        )
+        ImportRun.objects.filter(pk=run.pk).update(**after.fields(), heartbeat_at=timezone.now())
     counts.created, counts.updated, counts.unchanged = after.created, after.updated, after.unchanged
+    counts.reopened = after.reopened
     # Sizes are derived once at the end of the file (see establishments_import), not per
     # batch: a large corporation appears in every batch and would be re-aggregated each time.
     counts.corporations |= {
@@ -785,68 +858,235 @@ def _rejects_path(run: ImportRun) -> Path:
     return folder / f"run-{run.pk}-rejects.csv"
 
 
+# --- Planning a run: which CSVs, in which encoding ------------------------------------------------
+@dataclass
+class Planned:
+    source: Source
+    encoding: str
+    digest: str
+    lines: int
+    # The service types this file is the complete national file of (a snapshot closes the rest).
+    services: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    files: list[Planned]
+    skipped: list[Skipped]
+
+    @property
+    def digest(self) -> str:
+        if len(self.files) == 1:
+            return self.files[0].digest
+        combined = hashlib.sha256()
+        for planned in self.files:
+            combined.update(f"{planned.source.name}\0{planned.digest}\n".encode())
+        return combined.hexdigest()
+
+    def progress_entries(self) -> list[dict]:
+        """What the progress page shows per file: its rows (estimated, then counted) and done."""
+        return [
+            {"name": p.source.name, "rows": max(p.lines - 1, 0), "done": 0} for p in self.files
+        ] + [{"name": s.name, "rows": 0, "done": 0, "skipped": s.reason} for s in self.skipped]
+
+
+def _plan(paths: list[Path]) -> Plan:
+    """Every CSV of the run, checked before anything is written: a named CSV that is unusable
+    refuses the whole run (UnusableFile); one found in a folder or archive is skipped."""
+    sources, skipped = sources_of(paths)
+    files = []
+    for source in sources:
+        try:
+            found = sniff(source)
+            with source.open_text(found.encoding) as handle:
+                next(_csv_records(handle, header_check=_check_header), None)
+        except (UnusableFile, UnicodeDecodeError) as exc:
+            reason = str(exc) if isinstance(exc, UnusableFile) else f"文字コードで読めません: {exc}"
+            if source.explicit:
+                prefix = f"{source.name}: " if len(sources) > 1 else ""
+                raise UnusableFile(prefix + reason) from exc
+            skipped.append(Skipped(source.name, reason))
+            continue
+        code = source.service_code
+        services = {catalogue.service_name(code)} if code else set()
+        files.append(Planned(source, found.encoding, found.digest, found.lines, services))
+    if not files:
+        reasons = "、".join(f"{s.name}（{s.reason}）" for s in skipped[:5])
+        raise UnusableFile(
+            "取り込める介護サービス情報公表システムのCSVがありません。" + (reasons and f"{reasons}")
+        )
+    return Plan(files, skipped)
+
+
+def _run_name(paths: list[Path]) -> str:
+    """The file, folder or archive named; the first and how many more when several are."""
+    first = paths[0].name
+    return first if len(paths) == 1 else f"{first} ほか{len(paths) - 1}件"
+
+
+# --- The run --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """What a run imports: one prefecture's rows (None: all), as of which date, and whether the
+    files are complete national files whose absent establishments are closed."""
+
+    prefecture: str | None
+    as_of: date
+    snapshot: bool
+
+
+def _close_absent(*, run: ImportRun, scope: Scope, services: set[str], by) -> int:
+    """One set-based UPDATE: every open establishment of the files' service types (in the
+    prefecture) that this run did not see is closed as of the data date; history in bulk."""
+    if not services:
+        return 0
+    absent = Establishment.objects.listed().filter(service_type__in=sorted(services))
+    if scope.prefecture:
+        absent = absent.filter(municipality__prefecture_name=scope.prefecture)
+    absent = absent.exclude(last_seen_import=run)
+    reason = f"取り込み #{run.pk}（{run.file_name}）：最新データに掲載なし"
+    with transaction.atomic():
+        closed = absent.update(closed_on=scope.as_of, last_import=run, updated_at=timezone.now())
+        if closed:
+            # Those closed by this run: touched by it, closed, and not seen by it.
+            just_closed = (
+                Establishment.objects.unlisted()
+                .filter(last_import=run)
+                .exclude(last_seen_import=run)
+                .order_by("pk")
+            )
+            batch: list[Establishment] = []
+            for establishment in just_closed.iterator(chunk_size=2000):
+                batch.append(establishment)
+                if len(batch) >= 2000:
+                    Establishment.history.bulk_history_create(
+                        batch, update=True, default_user=by, default_change_reason=reason
+                    )
+                    batch = []
+            if batch:
+                Establishment.history.bulk_history_create(
+                    batch, update=True, default_user=by, default_change_reason=reason
+                )
+    return closed
+
+
 def establishments_import(
     *,
-    path: Path,
+    path: Path | None = None,
+    paths: list[Path] | tuple[Path, ...] = (),
     by=None,
+    prefecture: str | None = None,
+    all_prefectures: bool = False,
+    as_of: date | None = None,
+    snapshot: bool = False,
     rejects_path: Path | None = None,
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     run: ImportRun | None = None,
 ) -> ImportRun:
-    """Import one open-data CSV; raises UnusableFile (after recording the run) for a bad file.
+    """Import open-data CSVs (files, folders, ZIP archives) as one run; raises UnusableFile
+    (after recording the run) when nothing can be imported or a named CSV is unusable.
 
-    `run` is the record of a browser upload, written before its task was enqueued.
+    `prefecture` defaults to the portal's (PORTAL_PREFECTURE); `all_prefectures` imports every
+    row. `as_of` defaults to the date the file names propose. `run` is the record of a browser
+    upload, written before its task was enqueued. `progress(percent)` is called after each batch.
     """
-    path = Path(path)
-    name = fit_to_column(ImportRun, "file_name", display_name or path.name)
+    every = [Path(p) for p in ([path] if path is not None else []) + list(paths)]
     _sweep_before_start()
     try:
-        encoding, digest, total_lines = sniff_file(path)
+        plan = _plan(every)
     except UnusableFile as exc:
-        _run_fail(run=run, kind="establishments", name=name, by=by, message=str(exc))
+        name = display_name or (every[0].name if every else "")
+        _run_fail(
+            run=run, kind="establishments", name=fit_to_column(ImportRun, "file_name", name),
+            by=by, message=str(exc),
+        )  # fmt: skip
         raise
-    run = _run_start(run=run, kind="establishments", name=name, digest=digest, by=by)
+    name = fit_to_column(ImportRun, "file_name", display_name or _run_name(every))
+    scope = Scope(
+        prefecture=None if all_prefectures else (prefecture or settings.PORTAL_PREFECTURE),
+        as_of=as_of or proposed_as_of([p.source.base_name for p in plan.files]),
+        snapshot=snapshot,
+    )
+    sources = plan.progress_entries()
+    run = _run_start(
+        run=run, kind="establishments", name=name, digest=plan.digest, by=by,
+        as_of=scope.as_of, prefecture=scope.prefecture or "", snapshot=scope.snapshot,
+        sources=sources,
+    )  # fmt: skip
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
-    seen: dict[tuple[str, str], int] = {}
-    heartbeat = Heartbeat(run)
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    heartbeat = Heartbeat(run, sources=sources)
+    services: set[str] = set()
+    encoding = ""
     try:
-        batch: list[CleanRow] = []
-        rows = read_rows(path, encoding)
-        for line, cells in rows:
-            counts.rows += 1
-            heartbeat(counts)
-            result = clean_row(line, cells)
-            if isinstance(result, Reject):
-                rejects.write(result)
-                counts.rejected += 1
-                continue
-            key = (result.establishment["number"], result.establishment["service_type"])
-            if key in seen:
-                rejects.write(
-                    Reject(
-                        line,
-                        "事業所番号",
-                        f"{seen[key]}行目と同じ事業所番号・サービスの行です。",
-                        result.cells,
+        for planned, entry in zip(plan.files, sources, strict=False):
+            encoding = planned.encoding
+            rejects.source = planned.source.name
+            batch: list[CleanRow] = []
+            listed: set[str] = set()
+            for line, cells in read_rows(planned.source, planned.encoding):
+                counts.rows += 1
+                entry["done"] += 1
+                heartbeat(counts)
+                if isinstance(cells, list) and len(cells) == len(HEADER):
+                    listed.add(_nfkc(cells[SERVICE_COLUMN]))
+                    if scope.prefecture and _nfkc(cells[PREFECTURE_COLUMN]) != scope.prefecture:
+                        counts.skipped += 1  # counted, not checked
+                        continue
+                result = clean_row(line, cells)
+                if isinstance(result, Reject):
+                    rejects.write(result)
+                    counts.rejected += 1
+                    continue
+                key = (result.establishment["number"], result.establishment["service_type"])
+                if key in seen:
+                    where, first = seen[key]
+                    place = (
+                        f"{first}行目" if where == planned.source.name else f"{where}の{first}行目"
                     )
-                )
-                counts.rejected += 1
-                continue
-            seen[key] = line
-            batch.append(result)
-            if len(batch) >= batch_size:
+                    rejects.write(
+                        Reject(
+                            line,
+                            "事業所番号",
+                            f"{place}と同じ事業所番号・サービスの行です。",
+                            result.cells,
+                        )
+                    )
+                    counts.rejected += 1
+                    continue
+                seen[key] = (planned.source.name, line)
+                for warning in result.warnings:
+                    rejects.write(warning, kind=WARNING)
+                    counts.warnings += 1
+                batch.append(result)
+                if len(batch) >= batch_size:
+                    _write_batch(batch, run, by, counts, rejects)
+                    batch = []
+                    heartbeat(counts, force=True)
+                    if progress:
+                        progress(min(99, counts.rows * 100 // max(_total(sources), 1)))
+            if batch:
                 _write_batch(batch, run, by, counts, rejects)
-                batch = []
-                if progress:
-                    progress(min(99, int(line * 100 / max(total_lines, 1))))
-        if batch:
-            _write_batch(batch, run, by, counts, rejects)
+            entry["rows"] = entry["done"]  # now counted, not estimated
+            heartbeat(counts, force=True)
+            # A file without a service code in its name is the complete file of what it lists.
+            services |= planned.services or listed
+        if scope.snapshot:
+            counts.closed = _close_absent(run=run, scope=scope, services=services, by=by)
         ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
-        # Every corporation named in the file, changed or not: after an interrupted run, the rerun
-        # finds its rows unchanged but still completes the sizes the first run did not reach.
+        # Every corporation named in the files, changed or not: after an interrupted run, the
+        # rerun finds its rows unchanged but still completes the sizes the first run did not reach.
+        if counts.closed:
+            closed_owners = (
+                Establishment.objects.filter(last_import=run)
+                .exclude(corporation=None)
+                .values_list("corporation_id", flat=True)
+                .distinct()
+            )
+            counts.corporations |= set(closed_owners)
         corporations_refresh_size(ids=counts.corporations)
     except UnusableFile as exc:  # the header: nothing was written
         _run_fail(run=run, kind="establishments", name=name, by=by, message=str(exc))
@@ -861,29 +1101,42 @@ def establishments_import(
     finally:
         rejects.close()
     target = str(rejects.path) if rejects.count else ""
-    return _run_done(run, counts, rejects_file=target, message=f"文字コード: {encoding}")
+    encodings = "、".join(sorted({p.encoding for p in plan.files}))
+    notes = [f"文字コード: {encodings}"]
+    if plan.skipped:
+        notes.append(f"読み飛ばしたファイル {len(plan.skipped)}件")
+    return _run_done(run, counts, rejects_file=target, message="／".join(notes), sources=sources)
+
+
+def _total(sources: list[dict]) -> int:
+    return sum(s["rows"] for s in sources if not s.get("skipped"))
 
 
 class RejectWriter:
-    """Writes rejected rows as they come (memory stays bounded); the file exists only if needed.
+    """Writes warnings and rejected rows as they come (memory stays bounded); the file exists
+    only if needed.
 
-    UTF-8 with BOM so Excel opens it; the original cells follow line, column and reason.
+    UTF-8 with BOM so Excel opens it; line, kind (警告: kept, 取り込めず: not imported), column,
+    reason and file come before the original cells.
     """
 
     def __init__(self, path: Path, header: tuple[str, ...] = HEADER):
         self.path = path
         self.header = header
         self.count = 0
+        self.source = ""  # the file the rows come from
         self._handle: TextIO | None = None
         self._writer: Any = None
 
-    def write(self, reject: Reject) -> None:
+    def write(self, reject: Reject, *, kind: str = REJECTED) -> None:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv_writer(self._handle)
-            self._writer.writerow(["行番号", "列", "理由", *self.header])
-        self._writer.writerow([reject.line, reject.column, reject.reason, *reject.values])
+            self._writer.writerow(["行番号", "種別", "列", "理由", "ファイル", *self.header])
+        self._writer.writerow(
+            [reject.line, kind, reject.column, reject.reason, self.source, *reject.values]
+        )
         self.count += 1
 
     def close(self) -> None:
@@ -1208,7 +1461,9 @@ def _profile_write(*, corporation, wanted, challenges, themes, by, reason) -> bo
 
 
 # --- Uploads in the browser -------------------------------------------------------------------------
-UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # per file
+UPLOAD_MAX_TOTAL_BYTES = 600 * 1024 * 1024  # per upload (a whole snapshot as 35 CSVs)
+UPLOAD_SUFFIXES = (".csv", ".zip")
 # The Celery task that imports an upload registers itself here (partners/tasks.py, loaded by
 # PartnersConfig.ready()), so that this service never imports the task module back.
 _upload_runner: Callable[[int], Any] | None = None
@@ -1225,19 +1480,75 @@ def _enqueue_upload(run_id: int) -> None:
     _upload_runner(run_id)
 
 
-def import_upload(*, uploaded, by) -> ImportRun:
-    """Keep an uploaded open-data file and enqueue its import once the record is committed."""
-    name = Path(uploaded.name).name
-    if not name.lower().endswith(".csv"):
-        raise ValidationError("CSVファイル（.csv）を選んでください。")
-    name = fit_to_column(ImportRun, "file_name", name)
-    if uploaded.size > UPLOAD_MAX_BYTES:
+def upload_folder(run: ImportRun) -> Path:
+    """Where the files of an upload wait for the worker (one folder per run)."""
+    return Path(settings.MEDIA_ROOT) / "imports" / "uploads" / f"run-{run.pk}"
+
+
+def _stored_name(name: str, taken: set[str]) -> str:
+    """A safe file name in the run's folder: no path, no NUL, short, unique, suffix kept."""
+    path = Path(name.replace(NUL, "").replace("\\", "/"))
+    stem = re.sub(r"[^\w.\-]", "_", path.stem)[:80] or "file"
+    stored = f"{stem}{path.suffix.lower()}"
+    index = 2
+    while stored in taken:
+        stored = f"{stem}-{index}{path.suffix.lower()}"
+        index += 1
+    taken.add(stored)
+    return stored
+
+
+def import_upload(
+    *,
+    uploaded,
+    by,
+    as_of: date | None = None,
+    snapshot: bool | None = None,
+    all_prefectures: bool = False,
+) -> ImportRun:
+    """Keep uploaded open-data files (CSVs and ZIP archives; several make one run) and enqueue
+    their import once the record is committed.
+
+    `as_of` None: the date the file names propose; `snapshot` None: a snapshot when a ZIP
+    archive is among the files (a whole snapshot comes as one), otherwise not.
+    """
+    files = list(uploaded) if isinstance(uploaded, list | tuple) else [uploaded]
+    if not files:
+        raise ValidationError("ファイルを選んでください。")
+    names = [Path(f.name.replace(NUL, "")).name for f in files]
+    for name in names:
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            raise ValidationError(
+                "CSVファイル（.csv）かZIPファイル（.zip）を選んでください。"
+                f"「{fit_to_column(ImportRun, 'file_name', name)[:60]}」は取り込めません。"
+            )
+    if any(f.size > UPLOAD_MAX_BYTES for f in files):
         raise ValidationError(
-            f"ファイルが大きすぎます（上限 {UPLOAD_MAX_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
+            f"ファイルが大きすぎます（1ファイルの上限 {UPLOAD_MAX_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
         )
+    if sum(f.size for f in files) > UPLOAD_MAX_TOTAL_BYTES:
+        raise ValidationError(
+            f"ファイルの合計が大きすぎます（上限 {UPLOAD_MAX_TOTAL_BYTES // 1024 // 1024}MB）。分けてアップロードしてください。"
+        )
+    if snapshot is None:
+        snapshot = any(n.lower().endswith(".zip") for n in names)
+    shown = names[0] if len(names) == 1 else f"{names[0]} ほか{len(names) - 1}件"
     with transaction.atomic():
-        run = _run_queue(name=name, by=by)
-        run.upload.save(f"run-{run.pk}.csv", uploaded, save=True)
+        run = _run_queue(
+            name=fit_to_column(ImportRun, "file_name", shown),
+            by=by,
+            as_of=as_of or proposed_as_of(names),
+            snapshot=snapshot,
+            prefecture="" if all_prefectures else settings.PORTAL_PREFECTURE,
+            sources=[{"name": n, "rows": 0, "done": 0} for n in names],
+        )
+        folder = upload_folder(run)
+        folder.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        for upload, name in zip(files, names, strict=True):
+            with (folder / _stored_name(name, taken)).open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
         transaction.on_commit(lambda: _enqueue_upload(run.pk))
     return run
 
@@ -1247,22 +1558,28 @@ def import_run_upload(*, run_id: int) -> ImportRun | None:
     interrupted run (its worker was killed) completes it, and one that arrives while another
     worker is still on the run (its heartbeat is fresh) leaves it to that worker."""
     run = ImportRun.objects.filter(pk=run_id).first()
-    if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED) or not run.upload:
+    if run is None or run.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        return run
+    folder = upload_folder(run)
+    if folder.is_dir():
+        paths = sorted(p for p in folder.iterdir() if p.is_file())
+    elif run.upload:  # an upload kept before runs had a folder
+        paths = [Path(run.upload.path)]
+    else:
         return run
     if run.status == ImportStatus.RUNNING and run.heartbeat_at:
         fresh_since = timezone.now() - timedelta(seconds=settings.IMPORT_RUN_STALE_SECONDS)
         if run.heartbeat_at >= fresh_since:
             return run
-
-    def progress(percent: int) -> None:
-        ImportRun.objects.filter(pk=run_id).update(progress=percent, heartbeat_at=timezone.now())
-
     try:
         return establishments_import(
-            path=Path(run.upload.path),
+            paths=paths,
             by=run.started_by,
+            prefecture=run.prefecture or None,
+            all_prefectures=not run.prefecture,
+            as_of=run.as_of,
+            snapshot=run.snapshot,
             display_name=run.file_name,
-            progress=progress,
             run=run,
         )
     except UnusableFile:

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -34,14 +34,17 @@ from portal.changes import NO_PAGE, EditConflict, check_version, with_actor
 
 
 def _derived(ids: list[int]) -> dict[int, dict]:
+    # Only the establishments the latest data lists: a closed one (「最新データに掲載なし」) no
+    # longer makes a corporation larger, nor offers its service to matching.
+    listed = Q(establishments__closed_on__isnull=True)
     stats = {
         row["pk"]: row
         for row in Corporation.objects.filter(pk__in=ids)
         .annotate(
-            sites=Count("establishments__number", distinct=True),
-            capacity=Sum("establishments__capacity"),
-            lat=Avg("establishments__latitude"),
-            lon=Avg("establishments__longitude"),
+            sites=Count("establishments__number", distinct=True, filter=listed),
+            capacity=Sum("establishments__capacity", filter=listed),
+            lat=Avg("establishments__latitude", filter=listed),
+            lon=Avg("establishments__longitude", filter=listed),
         )
         .values("pk", "sites", "capacity", "lat", "lon")
     }
@@ -51,8 +54,10 @@ def _derived(ids: list[int]) -> dict[int, dict]:
     # the sites in the corporation's main municipality, where it mostly works, so one far-away
     # site does not pull a local provider's centre into the mountains.
     sums: dict[tuple[int, str | None], list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-    rows = Establishment.objects.filter(corporation_id__in=ids).values_list(
-        "corporation_id", "municipality_id", "service_type", "latitude", "longitude"
+    rows = (
+        Establishment.objects.listed()
+        .filter(corporation_id__in=ids)
+        .values_list("corporation_id", "municipality_id", "service_type", "latitude", "longitude")
     )
     for corporation_id, municipality_id, service_type, lat, lon in rows.iterator(chunk_size=5000):
         if municipality_id:

@@ -42,12 +42,12 @@ def test_staff_upload_find_match_and_introduce(
 
     page.goto(f"{live_server.url}/partners/imports/")
     no_violations(page)
-    page.get_by_label("オープンデータのCSVファイル").set_input_files(str(upload))
+    page.get_by_label("オープンデータのファイル").set_input_files(str(upload))
     page.get_by_role("button", name="取り込みを始める").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(upload.name)
     # The page polls the run's progress until the worker has finished.
     expect(page.locator("#progress")).to_contain_text("完了", timeout=60_000)
-    expect(page.locator("#progress")).to_contain_text(re.compile(r"created \d+, updated \d+"))
+    expect(page.locator("#progress")).to_contain_text(re.compile(r"新規\s*\d+"))
     no_violations(page)
     screenshot("registry-import-done")
 

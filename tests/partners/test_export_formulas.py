@@ -102,7 +102,7 @@ def test_the_meeting_group_exports_write_imported_names_as_text(client, staff, g
 def test_the_import_rejects_file_quotes_the_original_cells(db, tmp_path):
     rows = [
         open_data_row(
-            No=str(i), 事業所名=text, 法人の名称=text, 緯度="99.1", 事業所番号=f"2070{i:06d}"
+            No=str(i), 事業所名=text, 法人の名称=text, 定員="約20", 事業所番号=f"2070{i:06d}"
         )
         for i, text in enumerate(HOSTILE, start=1)
     ]

@@ -102,30 +102,61 @@ def test_one_number_under_two_services_is_two_establishments(db, tmp_path):
 
 
 def test_bad_rows_are_rejected_with_line_column_and_reason_and_good_rows_kept(db, tmp_path):
-    bad_corp = CORP[:-1] + "3"
     path = write(
         tmp_path,
         [
             row(),
             row(),  # duplicate of line 2
-            row(事業所番号="2070100037", 法人番号=bad_corp),
             row(事業所番号="2070100045", 定員="約20"),
             row(事業所番号="123"),
-            row(事業所番号="2070100052", 緯度="99.1"),
             row(事業所番号="2070100060")[:20],
             row(事業所番号="2070100078", 法人番号=""),  # no corporation: kept, unlinked
         ],
     )
     run = establishments_import(path=path)
-    assert (run.created, run.rejected) == (2, 6)
+    assert (run.created, run.rejected, run.warnings) == (2, 4, 0)
     reasons = {(r["行番号"], r["列"]): r["理由"] for r in rejects_of(run)}
     assert reasons[("3", "事業所番号")] == "2行目と同じ事業所番号・サービスの行です。"
-    assert "検査数字" in reasons[("4", "法人番号")]
-    assert "約20" in reasons[("5", "定員")]
-    assert "10文字" in reasons[("6", "事業所番号")]
-    assert "範囲" in reasons[("7", "緯度")]
-    assert "列の数" in reasons[("8", "（行全体）")]
+    assert "約20" in reasons[("4", "定員")]
+    assert "10文字" in reasons[("5", "事業所番号")]
+    assert "列の数" in reasons[("6", "（行全体）")]
+    assert {r["種別"] for r in rejects_of(run)} == {"取り込めず"}
     assert Establishment.objects.get(number="2070100078").corporation is None
+
+
+def test_unknown_places_and_bad_corporate_numbers_are_kept_with_a_warning(db, tmp_path):
+    bad_corp = CORP[:-1] + "3"
+    path = write(
+        tmp_path,
+        [
+            row(事業所番号="2070100011", 緯度="0", 経度="0"),  # how the data writes "unknown"
+            row(事業所番号="2070100029", 緯度="", 経度=""),
+            row(事業所番号="2070100037", 緯度="99.1"),  # outside Japan
+            row(事業所番号="2070100045", 法人番号=bad_corp),  # check digit fails
+            row(事業所番号="2070100052", 緯度="北緯36度"),  # broken: not a number
+            row(事業所番号="2070100060", 事業所名="社" * 201),  # broken: over-long
+            row(事業所番号="2070100078", 備考="送迎\x00あり"),  # broken: NUL
+            row(事業所番号="2070100086"),
+        ],
+    )
+    run = establishments_import(path=path)
+    assert (run.created, run.warnings, run.rejected) == (5, 4, 3)
+    assert run.summary == (
+        "created 5, updated 0, unchanged 0, rejected 3, skipped 0, closed 0, reopened 0, warnings 4"
+    )
+    lines = {(r["行番号"], r["種別"], r["列"]): r["理由"] for r in rejects_of(run)}
+    assert "0（不明）" in lines[("2", "警告", "緯度・経度")]
+    assert "空欄" in lines[("3", "警告", "緯度・経度")]
+    assert "範囲" in lines[("4", "警告", "緯度・経度")]
+    assert "法人と結び付けずに取り込みました" in lines[("5", "警告", "法人番号")]
+    assert "数値ではありません" in lines[("6", "取り込めず", "緯度")]
+    assert "長すぎます" in lines[("7", "取り込めず", "事業所名")]
+    assert "NUL" in lines[("8", "取り込めず", "備考")]
+    assert all(r["ファイル"] == "jigyosho.csv" for r in rejects_of(run))
+    unplaced = Establishment.objects.filter(number__in=["2070100011", "2070100029", "2070100037"])
+    assert [(e.latitude, e.longitude) for e in unplaced] == [(None, None)] * 3
+    assert Establishment.objects.get(number="2070100045").corporation is None
+    assert Establishment.objects.get(number="2070100086").corporation.number == CORP
 
 
 def test_wrong_header_is_refused_and_nothing_is_written(db, tmp_path):
@@ -186,7 +217,9 @@ def test_every_run_is_recorded_with_file_hash_counts_and_person(db, tmp_path, st
     assert run.file_name == "jigyosho.csv"
     assert len(run.file_hash) == 64
     assert run.started_by == staff and run.status == "done"
-    assert run.summary == "created 1, updated 0, unchanged 0, rejected 0"
+    assert run.summary == (
+        "created 1, updated 0, unchanged 0, rejected 0, skipped 0, closed 0, reopened 0, warnings 0"
+    )
 
 
 def test_municipality_codes_are_validated(db):

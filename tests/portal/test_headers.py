@@ -95,7 +95,7 @@ def test_registry_pages_and_exports_with_contact_details_are_not_stored(client, 
 
 
 def test_import_rejects_downloads_are_not_stored(client, staff, tmp_path):
-    path = write_open_data(tmp_path / "jigyosho.csv", [open_data_row(緯度="99.1")])
+    path = write_open_data(tmp_path / "jigyosho.csv", [open_data_row(定員="約20")])
     run = establishments_import(path=path, by=staff)
     assert run.rejected == 1
     client.force_login(staff)
