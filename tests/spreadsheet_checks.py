@@ -132,3 +132,11 @@ def open_in_libreoffice(content: bytes, tmp_path: Path) -> Path:
     assert pdf.exists(), (result.stdout + result.stderr).decode(errors="replace")
     assert pdf.read_bytes().startswith(b"%PDF")
     return pdf
+
+
+def without_credit(rows: list[list[str]]) -> list[list[str]]:
+    """The table of a CSV that shows registry data: its last two lines credit the open data and
+    give the data date (partners/reference.py); they are checked and left off."""
+    assert len(rows[-2]) == 1 and rows[-2][0].startswith("出典：介護サービス情報公表システム"), rows
+    assert len(rows[-1]) == 1 and rows[-1][0].startswith("データ時点："), rows
+    return rows[:-2]
