@@ -480,7 +480,9 @@ class OpenDataCredit:
     """What a registry page, export or report says about the data it shows (partners/reference.py)."""
 
     as_of: date | None
-    as_of_label: str  # 「2026年12月31日時点（介護サービス情報公表システム）」 or 「データ時点は未記録」
+    as_of_label: (
+        str  # 「2026年12月31日時点（介護サービス情報公表システム）」 or 「データ時点は未記録」
+    )
     # 「出典：介護サービス情報公表システム（厚生労働省、」 url 「）のオープンデータを…加工して作成…」
     before_url: str
     url: str
