@@ -99,7 +99,7 @@ def snapshot() -> dict:
 def orm_write(batch, run, staff) -> tuple:
     counts = imports.Counts()
     imports._upsert_batch(batch, run, staff, counts)
-    owners = {numbers for numbers in Corporation.objects.filter(pk__in=counts.corporations)}
+    owners = Corporation.objects.filter(pk__in=counts.corporations)
     return counts.created, counts.updated, counts.unchanged, {c.number for c in owners}
 
 
