@@ -465,8 +465,9 @@ def data_as_of() -> date | None:
     )
 
 
-# Every registry page and export shows the data date: one query a minute, not one per page. A
-# finished import calls forget_data_as_of(), so its date shows at once.
+# Every registry page and export shows the data date: one query a minute, not one per page. An
+# import that finishes should call forget_data_as_of() (on commit) so its date shows at once;
+# until it does, a new date shows within DATA_AS_OF_CACHE_SECONDS.
 DATA_AS_OF_KEY = "partners:data_as_of"
 DATA_AS_OF_CACHE_SECONDS = 60
 

@@ -116,8 +116,10 @@ def establishments_write(
     # What the ORM path computes in Python, computed the same way (the last row of a key wins).
     places = {r.municipality_code: (r.prefecture_name, r.municipality_name) for r in rows}
     names = {r.corporation_number: r.corporation_name for r in rows if r.corporation_number}
+    # The defaults a new Corporation() gets, from the model (bulk_create writes them too).
+    blank = Corporation()
     corporation_defaults = {
-        name: Corporation._meta.get_field(name).get_default()
+        name: getattr(blank, name)
         for name in ("kana", "address", "site_count", "size_band", "capacity_total")
     }
     with transaction.atomic(), connection.cursor() as cursor:
