@@ -496,7 +496,7 @@ class OpenDataCredit:
     @property
     def lines(self) -> tuple[str, str]:
         """The credit and the data date, as two lines of an export or a report."""
-        return self.text, f"データ時点：{self.as_of_label}"
+        return self.text, self.as_of_label
 
 
 def open_data_credit() -> OpenDataCredit:
