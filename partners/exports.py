@@ -91,8 +91,8 @@ def source() -> str:
 def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
     """A write-only workbook (rows stream through; a 250,000-row list never sits in memory as
     cells). The header stays on row 1 so the sheet is a plain table for filters and scripts; the
-    credit and the data date are in the page header, the document properties and two rows below
-    table on a sheet of its own, 「出典」, after the table's."""
+    credit of the open data is in the page header and the document properties, and with the data
+    date on a sheet of its own, 「出典」, after the table's."""
     credit = selectors.open_data_credit()
     document_title = DOCUMENT_TITLES.get(title, title)
     book = new_workbook(
