@@ -2,8 +2,12 @@
 
 Prints the import time and the peak resident memory of `manage.py import_establishments`, with the
 time of PostgreSQL's COPY of the same rows as a ratio; the median search latency of both views of
-/partners/; and the median match latency next to a plain scan of the same data, as a ratio.
-Targets: peak memory ≤ 300 MB for 250,000 rows, search ≤ 100 ms median, match ≤ 300 ms median.
+/partners/; and the median match latency next to a plain scan of the same data, as a ratio. On
+PostgreSQL it also imports the same files through the set-based baseline (bench/registry_setbased.py)
+into a second database, checks that both hold the same tables and history, and prints our import's
+time as a ratio of the baseline's.
+Targets: peak memory ≤ 300 MB for 250,000 rows, search ≤ 100 ms median, match ≤ 300 ms median,
+import ≤ 1.3× the set-based baseline.
 
     .venv/bin/python bench/registry.py                 # PostgreSQL database kyodo_bench_registry
     .venv/bin/python bench/registry.py --reuse         # keep the imported data of the last run
@@ -197,7 +201,14 @@ def data_files() -> list[Path]:
 def run_import(paths: list[Path]) -> dict:
     call_command("migrate", verbosity=0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    command = [sys.executable, str(ROOT / "manage.py"), "import_establishments", *map(str, paths)]
+    # --all: the bench set is national; the default would import only PORTAL_PREFECTURE.
+    command = [
+        sys.executable,
+        str(ROOT / "manage.py"),
+        "import_establishments",
+        "--all",
+        *map(str, paths),
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True)  # noqa: S603
     seconds = time.perf_counter() - start
@@ -288,6 +299,107 @@ def copy_baseline(paths: list[Path]) -> float | None:
         f"{seconds:.2f} s ({copied / seconds:,.0f} rows/s; {padded} short rows padded first)"
     )
     return seconds
+
+
+# --- 3b. Set-based baseline -------------------------------------------------------------------------
+SETBASED_DB = f"{DB_NAME}_setbased"
+SETBASED_URL = f"postgres://postgres@127.0.0.1:5432/{SETBASED_DB}"
+# What both imports must leave the same: every table the import writes, history included.
+COMPARED_TABLES = (
+    "partners_municipality",
+    "partners_corporation",
+    "partners_establishment",
+    "partners_historicalmunicipality",
+    "partners_historicalcorporation",
+    "partners_historicalestablishment",
+)
+# Derived columns and contents compared across the two databases (ids and clock times differ).
+CHECKSUMS = {
+    "establishments": (
+        "SELECT md5(string_agg(concat_ws('|', e.number, e.service_type, e.name, e.capacity, "
+        "e.latitude, e.longitude, e.municipality_id, c.number), ',' ORDER BY e.number, "
+        "e.service_type)) FROM partners_establishment e "
+        "LEFT JOIN partners_corporation c ON c.id = e.corporation_id"
+    ),
+    "corporation sizes": (
+        "SELECT md5(string_agg(concat_ws('|', number, name, kind, site_count, capacity_total, "
+        "size_band, round(latitude::numeric, 6), round(longitude::numeric, 6), municipality_id, "
+        "service_types::text), ',' ORDER BY number)) FROM partners_corporation"
+    ),
+    "establishment history": (
+        "SELECT md5(string_agg(concat_ws('|', number, service_type, history_type, capacity, "
+        "history_change_reason), ',' ORDER BY number, service_type, history_type, capacity, "
+        "history_change_reason)) "
+        "FROM partners_historicalestablishment"
+    ),
+}
+
+
+def _table_figures(url: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        figures = {
+            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]  # noqa: S608
+            for table in COMPARED_TABLES
+        }
+        for name, sql in CHECKSUMS.items():
+            figures[name] = db.execute(sql).fetchone()[0]  # type: ignore[index]
+    return figures
+
+
+def setbased_baseline(paths: list[Path]) -> dict | None:
+    """The same files through the set-based baseline (bench/registry_setbased.py) into a fresh,
+    migrated database with the same schema; its time, and whether it left the same tables."""
+    if not POSTGRES:
+        print("\n== set-based baseline: skipped on SQLite (it writes through PostgreSQL's COPY)")
+        return None
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {SETBASED_DB} WITH (FORCE)")
+        admin.execute(
+            f"CREATE DATABASE {SETBASED_DB} TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )
+    env = {**os.environ, "DATABASE_URL": SETBASED_URL}
+    command = [sys.executable, str(ROOT / "bench" / "registry_setbased.py"), *map(str, paths)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    if done.returncode != 0:
+        print(done.stdout, done.stderr, sep="\n")
+        raise SystemExit(f"the set-based baseline failed with exit status {done.returncode}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    ours, theirs = _table_figures(BENCH_URL), _table_figures(SETBASED_URL)
+    same = [name for name in ours if ours[name] == theirs[name]]
+    different = [name for name in ours if ours[name] != theirs[name]]
+    print(
+        "\n== set-based baseline (COPY into staging, INSERT … SELECT … ON CONFLICT … DO UPDATE … "
+        "WHERE … IS DISTINCT FROM, history by INSERT … SELECT, sizes derived once at the end)"
+    )
+    print(
+        f"   {result['seconds']:.1f} s = writes {result['write_seconds']:.1f} s (checks in Python "
+        f"included) + sizes {result['derive_seconds']:.1f} s; peak RSS {result['peak_mb']:.0f} MB"
+    )
+    print(
+        f"   read {result.get('rows', 0):,}, created {result.get('created', 0):,}, "
+        f"updated {result.get('updated', 0):,}, unchanged {result.get('unchanged', 0):,}, "
+        f"rejected {result.get('rejected', 0):,}"
+    )
+    print(
+        "   tables: "
+        + ", ".join(f"{name.removeprefix('partners_')} {ours[name]:,}" for name in COMPARED_TABLES)
+    )
+    if different:
+        print(
+            "   DIFFERENT from our import: "
+            + "; ".join(f"{n}: ours {ours[n]} / baseline {theirs[n]}" for n in different)
+        )
+    else:
+        print(f"   same as our import: {', '.join(same)}")
+    result["same"] = not different
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {SETBASED_DB} WITH (FORCE)")
+    return result
 
 
 # --- Data the reads need: a staff user and survey profiles -------------------------------------------
@@ -603,6 +715,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what autovacuum would do shortly after a large import
     copy_seconds = copy_baseline(paths)
+    setbased = setbased_baseline(paths)
     staff = staff_user()
     fill_profiles()
     if POSTGRES:
@@ -622,6 +735,14 @@ def main() -> None:
             head += f" | COPY {copy_seconds:.2f} s, ratio {seconds / copy_seconds:.1f}×"
         else:
             head += " | COPY n/a on SQLite"
+        if setbased:
+            ratio = seconds / setbased["seconds"]
+            head += (
+                f"\nset-based baseline {setbased['seconds']:.1f} s "
+                f"(peak RSS {setbased['peak_mb']:.0f} MB), ours {seconds:.1f} s: "
+                f"ratio {ratio:.2f}× (target ≤ 1.3×); "
+                f"{'same tables and history' if setbased['same'] else 'tables DIFFER'}"
+            )
     else:
         head = f"rows {args.rows:,} | import not measured (--reuse without a saved figure)"
     print(head)
@@ -637,6 +758,9 @@ def main() -> None:
     )
     verdicts = {
         "peak memory": imported["peak_mb"] <= 300 if imported else None,
+        "set-based ratio": (
+            imported["seconds"] / setbased["seconds"] <= 1.3 if imported and setbased else None
+        ),
         "search": max(cm, em) <= 100,
         "match": mm <= 300,
     }

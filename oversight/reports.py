@@ -19,7 +19,7 @@ from cases.selectors import LibraryFigures, library_figures
 from desk.selectors import ConsultationFigures, consultation_figures
 from guidance.models import Consortium, Stage, step_of
 from guidance.selectors import STALLED_DAYS, ConsortiaFigures, consortia_figures
-from partners.selectors import PeriodFunnel, funnel
+from partners.selectors import OpenDataCredit, PeriodFunnel, funnel, open_data_credit
 from portal import jobs
 from portal.access import can_view_dashboard
 from portal.charts import bar_chart
@@ -285,6 +285,8 @@ class PrefectureReport:
     summary: list[tuple[str, str]]
     tables: list[Table]
     stalled: list[dict]
+    # Corporations and their names come from the national open data: its licence asks for this.
+    credit: OpenDataCredit
 
     @property
     def interim(self) -> bool:
@@ -310,6 +312,7 @@ def prefecture_report(*, fiscal_year: int, viewer=None) -> PrefectureReport:
         summary=[line for s in sections for line in s.summary],
         tables=[t for s in sections for t in s.tables],
         stalled=figures.consortia.stalled,
+        credit=open_data_credit(),
     )
 
 
@@ -355,7 +358,7 @@ def prefecture_xlsx(report: PrefectureReport) -> bytes:
             *(_summary_row(label, value) for label, value in report.summary),
         ]
     )
-    summary.close()
+    summary.close(after=[[line] for line in report.credit.lines])
     for table in report.tables:
         sheet = TableSheet(
             book,

@@ -4,9 +4,9 @@ database in chunks, so a list of 250,000 establishments does not sit in memory."
 
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.utils import timezone
 
+from partners import reference, selectors
 from portal.spreadsheets import TableSheet, csv_writer, new_workbook, workbook_bytes
 
 CORPORATION_COLUMNS = (
@@ -65,10 +65,14 @@ class _Echo:
 
 
 def stream_csv(header: Iterable[str], rows: Iterable[list]) -> Iterator[str]:
+    """The header first (so the file stays a plain table for scripts), the rows, then the credit
+    and the data date the licence of the open data asks for, one line each."""
     writer = csv_writer(_Echo())
     yield "\ufeff" + writer.writerow(list(header))
     for row in rows:
         yield writer.writerow(row)
+    for line in selectors.open_data_credit().lines:
+        yield writer.writerow([line])
 
 
 # What each export is, for the document title and the page header.
@@ -80,22 +84,43 @@ DOCUMENT_TITLES = {
 
 
 def source() -> str:
-    return (
-        "出典：介護サービス情報公表システムのオープンデータ（厚生労働省）をもとにした"
-        f"{settings.PORTAL_WINDOW_NAME}の台帳"
-    )
+    """The credit of the open data (partners/reference.py), for page headers and properties."""
+    return reference.open_data_credit()
 
 
 def xlsx_bytes(title: str, header: list[str], rows: Iterable[list]) -> bytes:
     """A write-only workbook (rows stream through; a 250,000-row list never sits in memory as
     cells). The header stays on row 1 so the sheet is a plain table for filters and scripts; the
-    source and date are in the page header and the document properties."""
+    credit of the open data is in the page header and the document properties, and with the data
+    date on a sheet of its own, 「出典」, after the table's."""
+    credit = selectors.open_data_credit()
     document_title = DOCUMENT_TITLES.get(title, title)
-    book = new_workbook(title=document_title, subject=source(), write_only=True)
-    table = TableSheet(book, title, list(header), source=source(), as_of=timezone.localdate())
+    book = new_workbook(
+        title=document_title, subject=f"{credit.text}。{credit.as_of_label}", write_only=True
+    )
+    today = timezone.localdate()
+    table = TableSheet(book, title, list(header), source=source(), as_of=today)
     table.extend(rows)
     table.close()
+    credit_sheet(book, credit, as_of=today)
     return workbook_bytes(book)
+
+
+def credit_sheet(book, credit: "selectors.OpenDataCredit", *, as_of) -> None:
+    """The sheet 「出典」: the source, its URL, the data date, the licence and that we processed it."""
+    sheet = TableSheet(
+        book, "出典", ["項目", "内容"], source=credit.text, as_of=as_of, wrap_columns={1}
+    )
+    sheet.extend(
+        [
+            ["出典", f"{reference.OPEN_DATA_SOURCE}（{reference.OPEN_DATA_PUBLISHER}）"],
+            ["URL", credit.url],
+            ["データ時点", credit.as_of_label],
+            ["利用条件", reference.OPEN_DATA_LICENCE],
+            ["表記", credit.text],
+        ]
+    )
+    sheet.close()
 
 
 def registry_table(view: str, queryset, viewer) -> tuple[str, list[str], Iterator[list]]:

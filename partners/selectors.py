@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
 
-from partners import catalogue
+from partners import catalogue, reference
 from partners.access import HIDDEN_NAME, RegistryViewer
 from partners.filters import (
     CORPORATION_SORTS,
@@ -462,6 +462,58 @@ def data_as_of() -> date | None:
         .order_by("-as_of")
         .values_list("as_of", flat=True)
         .first()
+    )
+
+
+# Every registry page and export shows the data date: one query a minute, not one per page. An
+# import that finishes should call forget_data_as_of() (on commit) so its date shows at once;
+# until it does, a new date shows within DATA_AS_OF_CACHE_SECONDS.
+DATA_AS_OF_KEY = "partners:data_as_of"
+DATA_AS_OF_CACHE_SECONDS = 60
+
+
+def forget_data_as_of() -> None:
+    cache.delete(DATA_AS_OF_KEY)
+
+
+@dataclass(frozen=True)
+class OpenDataCredit:
+    """What a registry page, export or report says about the data it shows (partners/reference.py)."""
+
+    as_of: date | None
+    as_of_label: (
+        str  # 「2026年12月31日時点（介護サービス情報公表システム）」 or 「データ時点は未記録」
+    )
+    # 「出典：介護サービス情報公表システム（厚生労働省、」 url 「）のオープンデータを…加工して作成…」
+    before_url: str
+    url: str
+    after_url: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.before_url}{self.url}{self.after_url}"
+
+    @property
+    def lines(self) -> tuple[str, str]:
+        """The credit and the data date, as two lines of an export or a report."""
+        return self.text, self.as_of_label
+
+
+def open_data_credit() -> OpenDataCredit:
+    """The credit and the data date of the registry, cached (at most one query a minute)."""
+    cached = cache.get(DATA_AS_OF_KEY)
+    if cached is None:
+        # A tuple, so "no date known" is cached too.
+        cached = (data_as_of(),)
+        cache.set(DATA_AS_OF_KEY, cached, DATA_AS_OF_CACHE_SECONDS)
+    as_of = cached[0]
+    before, url, after = reference.open_data_credit_parts()
+    return OpenDataCredit(
+        as_of=as_of,
+        as_of_label=reference.as_of_label(as_of),
+        before_url=before,
+        url=url,
+        after_url=after,
     )
 
 

@@ -132,3 +132,14 @@ def open_in_libreoffice(content: bytes, tmp_path: Path) -> Path:
     assert pdf.exists(), (result.stdout + result.stderr).decode(errors="replace")
     assert pdf.read_bytes().startswith(b"%PDF")
     return pdf
+
+
+def without_credit(rows: list[list[str]]) -> list[list[str]]:
+    """The table of a CSV that shows registry data: its last two lines credit the open data and
+    give the data date (partners/reference.py); they are checked and left off."""
+    assert len(rows[-2]) == 1 and rows[-2][0].startswith("出典：介護サービス情報公表システム"), rows
+    date_line = rows[-1][0] if len(rows[-1]) == 1 else ""
+    assert date_line.endswith("時点（介護サービス情報公表システム）") or date_line == (
+        "データ時点は未記録"
+    ), rows
+    return rows[:-2]

@@ -41,7 +41,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from partners import catalogue
+from partners import catalogue, selectors
 from partners.models import (
     Corporation,
     CorporationKind,
@@ -250,6 +250,8 @@ def _run_done(
         **counts.fields(),
         **({"sources": sources} if sources is not None else {}),
     )
+    # Pages credit the data with its date: a new date shows at once, not after the cache expires.
+    transaction.on_commit(selectors.forget_data_as_of)
     run.refresh_from_db()
     return run
 
