@@ -109,6 +109,26 @@ def test_second_editor_gets_a_conflict_message_and_nothing_is_overwritten(client
     assert Case.objects.get(number=1001).summary == "先に保存した人の概要"
 
 
+def test_an_edit_without_the_version_the_page_showed_is_refused(client, staff):
+    CaseFactory(number=1001, summary="元の概要")
+    client.force_login(staff)
+    response = client.post(reverse("cases:edit", args=[1001]), form_data(summary="新しい概要"))
+    assert "どの版を編集していたのかが分からない" in response.content.decode()
+    assert Case.objects.get(number=1001).summary == "元の概要"
+
+
+def test_publishing_a_case_while_its_edit_page_is_open_makes_that_page_stale(client, staff):
+    CaseFactory(number=1001, status="draft")
+    client.force_login(staff)
+    stale = client.get(reverse("cases:edit", args=[1001])).context["form"].initial["version"]
+    client.post(reverse("cases:set_status", args=[1001]), {"status": "published"})
+    response = client.post(
+        reverse("cases:edit", args=[1001]), form_data(summary="古い画面からの概要", version=stale)
+    )
+    assert "ほかの人がこの事例を更新しました" in response.content.decode()
+    assert Case.objects.get(number=1001).summary != "古い画面からの概要"
+
+
 @pytest.mark.parametrize("role", ["manager", "official"])
 @pytest.mark.parametrize("url_name", ["cases:create", "cases:edit", "cases:history"])
 def test_only_staff_curate(client, users_by_role, role, url_name):
