@@ -124,12 +124,7 @@ class CaseForm(forms.ModelForm):
             "member_count",
             "member_count_source",
             "summary",
-            "stage_1",
-            "stage_2",
-            "stage_3",
-            "stage_4",
-            "stage_5",
-            "stage_6",
+            *(f"stage_{n}" for n in STAGE_NUMBERS),
             "url",
             "source",
         ]

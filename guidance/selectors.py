@@ -582,7 +582,7 @@ class ConsortiaFigures:
     stage_of: dict[int, int]  # consortium id -> its stage at the end of the period
     started: int  # consortia started within the period
     moves: int  # stage moves within the period
-    places: dict[str, list[int]]  # municipality -> [STEP1, STEP2, STEP3, total]
+    places: dict[str, list[int]]  # municipality -> [one count per STEP, …, total]
     themes: list[tuple[str, int]]  # (theme label, consortia), most frequent first
     stalled: list[dict]  # {"name", "stage", "municipality", "last"}
     kpis: list[tuple[str, KpiView]]  # (consortium name, the KPI's progress at the end)
@@ -615,11 +615,11 @@ def consortia_figures(period, *, viewer=None) -> ConsortiaFigures:
     live = [c for c in consortia if c.status != ConsortiumStatus.CLOSED or c.updated_at >= until]
     stage_of = {c.pk: _stage_at(c, list(c.moves.all()), until) for c in live}
 
-    places: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    places: dict[str, list[int]] = defaultdict(lambda: [0] * (len(STEPS) + 1))
     for c in live:
         for key in municipalities_of(c, until=period.as_of):
             places[key][step_of(stage_of[c.pk]) - 1] += 1
-            places[key][3] += 1
+            places[key][-1] += 1
 
     themes: Counter = Counter()
     theme_labels: dict[str, str] = {}

@@ -119,10 +119,10 @@ def consortia_section(f: Figures) -> Section:
     municipality_table = Table(
         "municipalities",
         "市区町村別の協働体数",
-        ["市区町村", "STEP1", "STEP2", "STEP3", "合計"],
+        ["市区町村", *(label.split()[0] for label in STEPS.values()), "合計"],
         [
             [name, *counts]
-            for name, counts in sorted(c.places.items(), key=lambda kv: (-kv[1][3], kv[0]))
+            for name, counts in sorted(c.places.items(), key=lambda kv: (-kv[1][-1], kv[0]))
         ],
         note=(
             "協働体の主な所在地と参加法人の所在地の市区町村ごとに数えています。複数の市区町村に"

@@ -56,3 +56,11 @@ def stage_mark(number) -> str:
     from portal.taxonomy import STAGE_MARKS
 
     return STAGE_MARKS[int(number) - 1]
+
+
+@register.simple_tag
+def step_title(number) -> str:
+    """「STEP1 仲間をつくる」 … for a STEP number."""
+    from portal.taxonomy import STEPS
+
+    return STEPS[int(number)]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from portal.taxonomy import STAGE_NUMBERS
 from tests.factories import CaseFactory
 
 
@@ -20,7 +21,7 @@ def form_data(**overrides) -> dict:
         "area_scope": "multi_municipality",
         "member_count": "7",
         "summary": "諏訪地域の7法人が、採用と研修を共同で行っています。",
-        **{f"stage_{n}": f"段階{n}の説明です。" for n in range(1, 7)},
+        **{f"stage_{n}": f"段階{n}の説明です。" for n in STAGE_NUMBERS},
         "operations": ["workforce"],
         "reasons": ["staff_shortage"],
         "municipalities_text": "諏訪市、茅野市",
