@@ -42,14 +42,6 @@ def jduration(value) -> str:
     return f"{minutes}分"
 
 
-@register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
-    """The current URL with another page number: filters stay as they are."""
-    params = context["request"].GET.copy()
-    params["page"] = number
-    return f"?{params.urlencode()}"
-
-
 @register.simple_tag
 def stage_mark(number) -> str:
     """①–⑥ for a stage number."""
