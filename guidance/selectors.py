@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Max, Prefetch, Q, When
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.utils import timezone
 
 from guidance.access import active_membership_q
@@ -488,7 +488,6 @@ def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> Dashboard:
         Consortium.objects.visible_to(user)
         .filter(status=ConsortiumStatus.ACTIVE)
         .select_related("municipality")
-        .annotate(last_move=Max("moves__at"))
         .order_by("name")
     )
     total = len(consortia)
