@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from guidance.models import Consortium
 from portal.taxonomy import STAGE_NUMBERS
 from tests.e2e.conftest import axe_violations
-from tests.e2e.test_login_journeys import log_in
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
 
