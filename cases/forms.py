@@ -105,7 +105,8 @@ class CaseForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="1行に1つずつ書いてください。",
     )
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The version the edit page showed (portal/changes.check_version); a new case has none.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Case
@@ -123,12 +124,7 @@ class CaseForm(forms.ModelForm):
             "member_count",
             "member_count_source",
             "summary",
-            "stage_1",
-            "stage_2",
-            "stage_3",
-            "stage_4",
-            "stage_5",
-            "stage_6",
+            *(f"stage_{n}" for n in STAGE_NUMBERS),
             "url",
             "source",
         ]
@@ -158,7 +154,7 @@ class CaseForm(forms.ModelForm):
             self.initial["municipalities_text"] = "、".join(case.municipalities)
             self.initial["key_points_text"] = "\n".join(case.key_points)
             self.initial["lessons_text"] = "\n".join(case.lessons)
-            self.initial["version"] = case.updated_at.isoformat()
+            self.initial["version"] = case.version
 
     def clean_number(self):
         number = self.cleaned_data.get("number")

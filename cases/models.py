@@ -132,6 +132,8 @@ class Case(models.Model):
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+    # Optimistic lock (portal/changes.check_version): every save of the fields or relations adds 1.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=[tags, prefectures])
 

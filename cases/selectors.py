@@ -476,7 +476,7 @@ def case_history(*, case: Case) -> list[dict]:
         changes = []
         if previous is not None:
             delta = record.diff_against(
-                previous, excluded_fields=["search_text", "updated_at", "created_at"]
+                previous, excluded_fields=["search_text", "updated_at", "created_at", "version"]
             )
             for change in delta.changes:
                 label = getattr(Case._meta.get_field(change.field), "verbose_name", change.field)

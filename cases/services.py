@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import AreaScope, Case, Form, Prefecture, SourceKind, Status, Tag
 from cases.reference import sync_reference_data
-from portal.changes import EditConflict, with_actor
+from portal.changes import NO_PAGE, EditConflict, check_version, with_actor  # noqa: F401  (views catch it)
 from portal.taxonomy import STAGE_NUMBERS
 from portal.text import normalize
 
@@ -195,7 +195,10 @@ def _save_with_one_version(case: Case, *, prefectures, tags, by, reason: str) ->
     """Save fields and relations, then record a single history version holding all of them.
 
     simple-history would otherwise add a version for the save and one for each relation set.
+    The lock's `version` moves once per save, so a page opened before it is refused.
     """
+    if case.pk:
+        case.version += 1
     case.skip_history_when_saving = True  # type: ignore[attr-defined]
     try:
         case.save()
@@ -229,10 +232,10 @@ def case_create(*, values: dict, by) -> Case:
 
 
 @transaction.atomic
-def case_update(*, case: Case, values: dict, by, version: str | None = None) -> Case:
+def case_update(*, case: Case, values: dict, by, version: object = NO_PAGE) -> Case:
+    """Save staff's edit; `version` is what the edit page showed (refused if stale or missing)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if version and locked.updated_at.isoformat() != version:
-        raise EditConflict
+    check_version(locked.version, version)
     return _save(locked, values=values, by=by, reason="編集")
 
 
@@ -241,8 +244,11 @@ def case_set_status(*, case: Case, status: str, by) -> Case:
     if status not in Status.values:
         raise ValidationError("不明な公開状態です。")
     case.status = status
+    case.version = (
+        Case.objects.select_for_update().values_list("version", flat=True).get(pk=case.pk) + 1
+    )
     with_actor(case, by, "公開" if status == Status.PUBLISHED else "非公開（下書き）に戻す")
-    case.save(update_fields=["status", "updated_at"])
+    case.save(update_fields=["status", "version", "updated_at"])
     return case
 
 

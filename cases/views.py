@@ -16,6 +16,7 @@ from cases.models import Case, Region
 from cases.similarity import Profile
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
+from portal.changes import STALE
 from portal.params import int_list
 
 BROWSE_CACHE_SECONDS = 600
@@ -135,11 +136,13 @@ def edit(request, number: int):
                 by=request.user,
                 version=form.cleaned_data["version"],
             )
-        except services.EditConflict:
+        except services.EditConflict as exc:
             form.add_error(
                 None,
                 "この画面を開いた後に、ほかの人がこの事例を更新しました。入力内容は保存していません。"
-                "変更履歴で相手の変更を確認してから、もう一度編集してください。",
+                "変更履歴で相手の変更を確認してから、もう一度編集してください。"
+                if exc.message == STALE
+                else exc.message,
             )
         except ValidationError as exc:
             form.add_error(None, exc)

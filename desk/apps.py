@@ -8,7 +8,7 @@ class DeskConfig(AppConfig):
     verbose_name = "相談窓口"
 
     def ready(self) -> None:
-        from desk import panels
+        from desk import panels, tasks  # noqa: F401 - registers the desk's tasks by name
         from portal import providers
         from portal.home import register_panel
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +32,7 @@ from desk.models import (
 from desk.selectors import forget_requests_of
 from partners.models import Challenge, Corporation, Introduction
 from partners.services import introduction_propose
+from portal.celery import enqueue_task
 from portal.changes import with_actor
 from portal.validators import is_valid_corporate_number
 
@@ -111,8 +113,6 @@ def consultation_submit(
 ) -> Consultation:
     """The public form: the consultation, then (after commit) the requester's confirmation and
     the staff's notice, sent by a Celery task."""
-    from desk.tasks import send_consultation_mail
-
     with transaction.atomic():
         consultation = consultation_create(
             channel=Channel.FORM,
@@ -126,7 +126,7 @@ def consultation_submit(
             message=message,
         )
         pk = consultation.pk
-        transaction.on_commit(lambda: send_consultation_mail.delay(pk))
+        transaction.on_commit(partial(enqueue_task, "desk.send_consultation_mail", pk))
     return consultation
 
 

@@ -17,9 +17,11 @@ from guidance.models import (
     ItemStatus,
     LegalForm,
     MemberRole,
+    Stage,
 )
 from partners.models import Corporation, Theme
 from partners.selectors import nearest_consenting
+from portal.taxonomy import STAGE_NUMBERS
 
 DEMO_CORPORATION = "3510001012345"
 
@@ -138,7 +140,7 @@ def seed_workflow(write) -> None:
                  (near[8], MemberRole.MEMBER)],
         by=staff,
     )  # fmt: skip
-    for stage in (1, 2, 3, 4):
+    for stage in STAGE_NUMBERS[: Stage.EVALUATE - 1]:  # ① … ④, so it stands at ⑤
         _tick(running, [stage], staff)
         services.consortium_move(consortium=running, to_stage=stage + 1, by=staff)
     _kpi(running, staff, "災害時に助け合える体制をつくる", "disaster", "相互応援協定の締結法人数",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Max, Prefetch, Q, When
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.utils import timezone
 
 from guidance.access import active_membership_q
@@ -519,7 +519,6 @@ def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> Dashboard:
         Consortium.objects.visible_to(user)
         .filter(status=ConsortiumStatus.ACTIVE)
         .select_related("municipality")
-        .annotate(last_move=Max("moves__at"))
         .order_by("name")
     )
     total = len(consortia)
@@ -613,7 +612,7 @@ class ConsortiaFigures:
     stage_of: dict[int, int]  # consortium id -> its stage at the end of the period
     started: int  # consortia started within the period
     moves: int  # stage moves within the period
-    places: dict[str, list[int]]  # municipality -> [STEP1, STEP2, STEP3, total]
+    places: dict[str, list[int]]  # municipality -> [one count per STEP, …, total]
     themes: list[tuple[str, int]]  # (theme label, consortia), most frequent first
     stalled: list[dict]  # {"name", "stage", "municipality", "last"}
     kpis: list[tuple[str, KpiView]]  # (consortium name, the KPI's progress at the end)
@@ -646,11 +645,11 @@ def consortia_figures(period, *, viewer=None) -> ConsortiaFigures:
     live = [c for c in consortia if c.status != ConsortiumStatus.CLOSED or c.updated_at >= until]
     stage_of = {c.pk: _stage_at(c, list(c.moves.all()), until) for c in live}
 
-    places: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    places: dict[str, list[int]] = defaultdict(lambda: [0] * (len(STEPS) + 1))
     for c in live:
         for key in municipalities_of(c, until=period.as_of):
             places[key][step_of(stage_of[c.pk]) - 1] += 1
-            places[key][3] += 1
+            places[key][-1] += 1
 
     themes: Counter = Counter()
     theme_labels: dict[str, str] = {}

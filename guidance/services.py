@@ -454,17 +454,6 @@ def _notify_referral(referral: Referral) -> None:
     )
 
 
-def item_counts(items: Iterable[ChecklistItem]) -> dict[str, int]:
-    counts = {"total": 0, "settled": 0, "required_open": 0}
-    for item in items:
-        counts["total"] += 1
-        if item.is_settled:
-            counts["settled"] += 1
-        elif item.required:
-            counts["required_open"] += 1
-    return counts
-
-
 __all__ = ["ItemStatus"]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from django.utils import timezone
 
@@ -119,10 +120,10 @@ def consortia_section(f: Figures) -> Section:
     municipality_table = Table(
         "municipalities",
         "市区町村別の協働体数",
-        ["市区町村", "STEP1", "STEP2", "STEP3", "合計"],
+        ["市区町村", *(label.split()[0] for label in STEPS.values()), "合計"],
         [
             [name, *counts]
-            for name, counts in sorted(c.places.items(), key=lambda kv: (-kv[1][3], kv[0]))
+            for name, counts in sorted(c.places.items(), key=lambda kv: (-kv[1][-1], kv[0]))
         ],
         note=(
             "協働体の主な所在地と参加法人の所在地の市区町村ごとに数えています。複数の市区町村に"
@@ -175,7 +176,8 @@ def progress_section(f: Figures) -> Section:
         ["協働体", "段階", "市区町村", "最後の活動"],
         [[s["name"], s["stage"], s["municipality"], s["last"] or "記録なし"] for s in c.stalled],
     )
-    kpi_rows, kpi_bars = [], []
+    kpi_rows: list[list] = []
+    kpi_bars: list[tuple[str, float | int, float | int | None]] = []
     for name, view in c.kpis:
         kpi = view.kpi
         kpi_rows.append(
@@ -382,7 +384,7 @@ def build_prefecture(fiscal_year: int, viewer=None) -> tuple[str, bytes, Prefect
 
 
 def _fiscal_year(params: dict) -> int:
-    value = params.get("fiscal_year")
+    value: Any = params.get("fiscal_year")  # an int from a command line, a str from a form
     if value in (None, ""):
         return current_fiscal_year()
     try:

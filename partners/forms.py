@@ -112,7 +112,8 @@ class ProfileForm(forms.Form):
         required=False,
         help_text="電話番号やメールアドレス。紹介の当事者全員が承諾するまで、ほかの事業者には表示しません。",
     )
-    opened_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    # The version the page showed (portal/changes.check_version); 0 before the first save.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class WeightsForm(forms.Form):

@@ -5,7 +5,7 @@ import math
 from collections import Counter
 from itertools import combinations
 
-from partners.matching import Features, distance_km, similarity
+from partners.matching import Features, distance_km, features_of, similarity
 
 
 def capacities(count: int, group_size: int) -> list[int]:
@@ -24,8 +24,6 @@ def _cohesion(members: list[Features]) -> float:
 
 def propose_groups(participants, *, group_size: int) -> dict[int, int]:
     """participant id → group number (1-based). Pinned participants keep their group."""
-    from partners.selectors import features_of
-
     features = {p.pk: features_of(p.corporation) for p in participants}
     sizes = capacities(len(participants), group_size)
     groups: dict[int, list[int]] = {n + 1: [] for n in range(len(sizes))}

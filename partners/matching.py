@@ -207,3 +207,25 @@ def similarity(a: Features, b: Features) -> float:
         + 0.2 * size_similarity(a, b)
         + 0.2 * region
     )
+
+
+def features_of(corporation) -> Features:
+    """Features of one corporation whose municipality and profile (with its lists) are loaded."""
+    profile = getattr(corporation, "profile", None)
+    municipality = corporation.municipality
+    return Features(
+        id=corporation.pk,
+        number=corporation.number,
+        name=corporation.name,
+        latitude=corporation.latitude,
+        longitude=corporation.longitude,
+        municipality_id=corporation.municipality_id,
+        municipality_name=municipality.name if municipality else "",
+        sites=corporation.site_count,
+        capacity=corporation.capacity_total,
+        services=frozenset(corporation.service_types or ()),
+        challenges=frozenset(c.label for c in profile.challenges.all()) if profile else frozenset(),
+        themes=frozenset(t.label for t in profile.themes.all()) if profile else frozenset(),
+        consent=bool(profile and profile.consent_matching),
+        kind=corporation.get_kind_display(),
+    )

@@ -357,6 +357,8 @@ class ProviderProfile(models.Model):
     contact_person = models.CharField("担当者", max_length=100, blank=True)
     contact = models.CharField("連絡先", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+    # Optimistic lock (portal/changes.check_version): every save of the profile adds 1.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[challenges, themes])
 

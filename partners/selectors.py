@@ -22,7 +22,8 @@ from partners.filters import (
     CorporationFilter,
     EstablishmentFilter,
 )
-from partners.matching import Features, Match, Weights, rank
+from partners.grouping import group_reason
+from partners.matching import Features, Match, Weights, features_of, rank
 from partners.models import (
     INTRODUCTION_FUNNEL,
     Challenge,
@@ -281,28 +282,6 @@ def default_weights() -> Weights:
         challenges=row.challenges,
         themes=row.themes,
         services=row.services,
-    )
-
-
-def features_of(corporation: Corporation) -> Features:
-    """Features of one corporation whose municipality and profile (with its lists) are loaded."""
-    profile = getattr(corporation, "profile", None)
-    municipality = corporation.municipality
-    return Features(
-        id=corporation.pk,
-        number=corporation.number,
-        name=corporation.name,
-        latitude=corporation.latitude,
-        longitude=corporation.longitude,
-        municipality_id=corporation.municipality_id,
-        municipality_name=municipality.name if municipality else "",
-        sites=corporation.site_count,
-        capacity=corporation.capacity_total,
-        services=frozenset(corporation.service_types or ()),
-        challenges=frozenset(c.label for c in profile.challenges.all()) if profile else frozenset(),
-        themes=frozenset(t.label for t in profile.themes.all()) if profile else frozenset(),
-        consent=bool(profile and profile.consent_matching),
-        kind=corporation.get_kind_display(),
     )
 
 
@@ -676,8 +655,6 @@ def submeetings():
 
 def submeeting_groups(*, meeting: SubMeeting) -> tuple[list[dict], list[SubMeetingParticipant]]:
     """The meeting's groups with their members and reason, and the participants not yet placed."""
-    from partners.grouping import group_reason
-
     participants = list(
         meeting.participants.select_related(
             "corporation__municipality", "corporation__profile"

@@ -35,6 +35,7 @@ from partners.models import (
 )
 from portal import providers
 from portal.access import permission_required, require
+from portal.changes import STALE
 from portal.params import parse_id, parse_int
 from portal.validators import is_valid_corporate_number
 
@@ -117,7 +118,7 @@ def profile_edit(request, number: str):
     corp = _corporation_or_404(request, number)
     require(_viewer(request).may_edit_profile(corp))
     profile = getattr(corp, "profile", None)
-    initial = {"opened_at": timezone.now()}
+    initial = {"version": profile.version if profile else 0}
     if profile:
         initial.update(
             challenges=list(profile.challenges.all()),
@@ -138,13 +139,15 @@ def profile_edit(request, number: str):
                 contact_person=data["contact_person"],
                 contact=data["contact"],
                 by=request.user,
-                opened_at=data["opened_at"],
+                version=data["version"],
             )
-        except services.EditConflict:
+        except services.EditConflict as exc:
             form.add_error(
                 None,
                 "この画面を開いた後に、ほかの人がプロフィールを更新しました。入力内容は保存していません。"
-                "ページを開き直して、最新の内容に重ねて入力してください。",
+                "ページを開き直して、最新の内容に重ねて入力してください。"
+                if exc.message == STALE
+                else exc.message,
             )
         else:
             messages.success(request, "プロフィールを保存しました。")

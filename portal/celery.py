@@ -110,3 +110,12 @@ app.autodiscover_tasks()
 # The current app is thread-local in Celery; without a default, a request served by another
 # thread (a threaded server, the test live server) would look tasks up in a bare fallback app.
 app.set_default()
+
+
+def enqueue_task(name: str, *args) -> None:
+    """Send the task registered under `name` (the `name=` of its decorator) with these arguments.
+
+    Services enqueue by name and never import a `tasks` module: the tasks import the services
+    they call, and each app's `AppConfig.ready()` imports its `tasks`, which registers them here.
+    """
+    app.tasks[name].delay(*args)

@@ -117,7 +117,3 @@ def parse_corporate_number(raw: object) -> str | None:
     if not _CORPORATE_NUMBER.fullmatch(text) or not is_valid_corporate_number(text):
         return None
     return text
-
-
-def has_nul(values: Iterable[str]) -> bool:
-    return any("\x00" in value for value in values)

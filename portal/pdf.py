@@ -61,7 +61,8 @@ class _LayoutProgress(logging.Handler):
             self.repaginating = True
             percent = 78
         elif message.startswith("Step 5 - Creating layout - Page") and not self.repaginating:
-            page = int(record.args[0]) if record.args else 1  # type: ignore[index]
+            args = record.args if isinstance(record.args, tuple) else ()
+            page = args[0] if args and isinstance(args[0], int) else 1
             percent = 20 + int(55 * min(1.0, page / self.expected))
         else:
             return

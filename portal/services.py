@@ -20,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from portal import access, jobs, providers
+from portal.celery import enqueue_task
 from portal.changes import EditConflict, with_actor  # noqa: F401  (views catch services.EditConflict)
 from portal.models import (
     ArtifactStatus,
@@ -121,8 +122,6 @@ def job_request(
     Asking again for what one is already waiting for returns the waiting job (a double click
     makes one job); the kind decides whether this person may have the file at all.
     """
-    from portal.tasks import run_report_job
-
     job_kind = jobs.get_kind(kind)  # unknown kinds fail here, not in the worker
     params = params or {}
     job = ReportJob(kind=kind, params=params, requested_by=by)
@@ -150,7 +149,7 @@ def job_request(
         job.title = job_kind.describe(params)[:300]
         job.save()
         if enqueue:  # the render_report command runs the task in its own process instead
-            transaction.on_commit(lambda: run_report_job.delay(job.pk))
+            transaction.on_commit(partial(enqueue_task, "portal.run_report_job", job.pk))
     return job
 
 
@@ -383,8 +382,6 @@ def job_sweep_stale(*, older_than_seconds: int | None = None) -> dict[str, list[
     the stale condition is checked again under the row lock, a re-queued job counts as fresh
     until the threshold passes again, and `job_run` skips finished jobs.
     """
-    from portal.tasks import run_report_job
-
     cutoff = _stale_cutoff(older_than_seconds)
     max_attempts = settings.CELERY_MAX_RETRIES + 1
     outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
@@ -405,7 +402,7 @@ def job_sweep_stale(*, older_than_seconds: int | None = None) -> dict[str, list[
             job.progress = 0
             job.heartbeat_at = timezone.now()
             job.save(update_fields=["status", "progress", "heartbeat_at"])
-            transaction.on_commit(partial(run_report_job.delay, job.pk))
+            transaction.on_commit(partial(enqueue_task, "portal.run_report_job", job.pk))
             outcome["requeued"].append(job.pk)
     ReportArtifact.objects.filter(status=ArtifactStatus.RENDERING).filter(
         Q(heartbeat_at__lt=cutoff)

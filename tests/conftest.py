@@ -116,4 +116,4 @@ def reference_data(request):
 
 
 # Real Celery worker fixtures, shared by the report-job, upload and browser tests.
-from tests.portal.test_worker import media, redis_broker, start_worker  # noqa: E402, F401
+from tests.portal.workers import book_broker, media, redis_broker, start_worker  # noqa: E402, F401

@@ -1,5 +1,8 @@
 """factory_boy factories with realistic Japanese values, one per model."""
 
+from datetime import date
+from decimal import Decimal
+
 import factory
 
 from portal.models import ReportJob, Role, User
@@ -180,6 +183,108 @@ def submeeting_with(corporations, *, by, group_size=4, grouped=False, **values):
     if grouped:
         services.submeeting_group(meeting=meeting, group_size=group_size, by=by)
     return meeting
+
+
+# --- Introductions and the three-STEP workflow -------------------------------------------------------
+# Rows as they stand after the services wrote them (no history user, no events): for tests that need
+# a workflow in place; tests of the writes themselves go through the services.
+class IntroductionFactory(factory.django.DjangoModelFactory):
+    """An introduction the window proposed; `parties=[corporation, ...]` adds its parties."""
+
+    class Meta:
+        model = "partners.Introduction"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"人材確保・育成に関する紹介{n}")
+    note = "採用と研修の悩みが共通しているため、顔合わせをおすすめします。"
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def parties(self, create, extracted, **kwargs):
+        for corporation in (extracted or []) if create else []:
+            IntroductionPartyFactory(introduction=self, corporation=corporation)
+
+
+class IntroductionPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.IntroductionParty"
+
+    introduction = factory.SubFactory(IntroductionFactory)
+    corporation = factory.SubFactory(CorporationFactory)
+
+
+class ConsortiumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guidance.Consortium"
+
+    name = factory.Sequence(lambda n: f"長野北部介護人材ネットワーク{n}")
+    form = "loose"
+    area = "長野市・須坂市"
+    municipality = factory.SubFactory(MunicipalityFactory)
+    started_on = factory.LazyFunction(lambda: date(2026, 4, 1))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An accepted member; `state="invited"` for an invitation not answered yet."""
+
+    class Meta:
+        model = "guidance.Membership"
+
+    consortium = factory.SubFactory(ConsortiumFactory)
+    corporation = factory.SubFactory(CorporationFactory)
+    role = "member"
+    joined_on = factory.LazyFunction(lambda: date(2026, 4, 1))
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guidance.ChecklistItem"
+
+    consortium = factory.SubFactory(ConsortiumFactory)
+    stage = 1
+    title = factory.Sequence(lambda n: f"参加法人の困りごとを持ち寄る{n}")
+    guidance = "人手不足や研修の悩みを、各法人の担当者が一つずつ書き出します。"
+    required = True
+    position = factory.Sequence(lambda n: n)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guidance.Goal"
+
+    consortium = factory.SubFactory(ConsortiumFactory)
+    title = "職員の定着"
+
+
+class KpiFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guidance.Kpi"
+
+    goal = factory.SubFactory(GoalFactory)
+    name = "離職率"
+    unit = "%"
+    baseline = factory.LazyFunction(lambda: Decimal(20))
+    target = factory.LazyFunction(lambda: Decimal(10))
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guidance.Measurement"
+
+    kpi = factory.SubFactory(KpiFactory)
+    measured_on = factory.LazyFunction(lambda: date(2026, 10, 1))
+    value = factory.LazyFunction(lambda: Decimal(15))
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guidance.Action"
+
+    consortium = factory.SubFactory(ConsortiumFactory)
+    title = "合同研修の日程を決める"
+    owner = "事務局"
+    due_on = factory.LazyFunction(lambda: date(2026, 12, 25))
 
 
 # --- Support programmes and model documents ----------------------------------------------------

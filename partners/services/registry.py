@@ -30,7 +30,7 @@ from partners.models import (
     SubMeetingParticipant,
 )
 from portal.access import is_window_staff, user_corporation_number
-from portal.changes import NO_PAGE, EditConflict, check_version, with_actor
+from portal.changes import NO_PAGE, EditConflict, check_version, with_actor  # noqa: F401  (views catch it)
 
 
 def _derived(ids: list[int]) -> dict[int, dict]:
@@ -151,15 +151,19 @@ def profile_update(
     contact_person: str,
     contact: str,
     by,
-    opened_at=None,
+    version: object = NO_PAGE,
 ) -> ProviderProfile:
-    """Save a corporation's profile (staff or the corporation's own managers), one history version."""
+    """Save a corporation's profile (staff or the corporation's own managers), one history version.
+
+    `version` is what the edit page showed: 0 when the corporation had no profile yet.
+    """
     with transaction.atomic():
-        profile, _ = ProviderProfile.objects.select_for_update().get_or_create(
+        profile, created = ProviderProfile.objects.select_for_update().get_or_create(
             corporation=corporation
         )
-        if opened_at is not None and profile.updated_at > opened_at:
-            raise EditConflict
+        check_version(0 if created else profile.version, version)
+        if not created:
+            profile.version += 1
         profile.skip_history_when_saving = True  # type: ignore[attr-defined]
         profile.consent_matching = consent_matching
         profile.contact_person = contact_person.strip()

@@ -42,17 +42,17 @@ def jduration(value) -> str:
     return f"{minutes}分"
 
 
-@register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
-    """The current URL with another page number: filters stay as they are."""
-    params = context["request"].GET.copy()
-    params["page"] = number
-    return f"?{params.urlencode()}"
-
-
 @register.simple_tag
 def stage_mark(number) -> str:
     """①–⑥ for a stage number."""
     from portal.taxonomy import STAGE_MARKS
 
     return STAGE_MARKS[int(number) - 1]
+
+
+@register.simple_tag
+def step_title(number) -> str:
+    """「STEP1 仲間をつくる」 … for a STEP number."""
+    from portal.taxonomy import STEPS
+
+    return STEPS[int(number)]

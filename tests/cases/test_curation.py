@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from portal.taxonomy import STAGE_NUMBERS
 from tests.factories import CaseFactory
 
 
@@ -20,7 +21,7 @@ def form_data(**overrides) -> dict:
         "area_scope": "multi_municipality",
         "member_count": "7",
         "summary": "諏訪地域の7法人が、採用と研修を共同で行っています。",
-        **{f"stage_{n}": f"段階{n}の説明です。" for n in range(1, 7)},
+        **{f"stage_{n}": f"段階{n}の説明です。" for n in STAGE_NUMBERS},
         "operations": ["workforce"],
         "reasons": ["staff_shortage"],
         "municipalities_text": "諏訪市、茅野市",
@@ -107,6 +108,26 @@ def test_second_editor_gets_a_conflict_message_and_nothing_is_overwritten(client
     )
     assert "ほかの人がこの事例を更新しました" in response.content.decode()
     assert Case.objects.get(number=1001).summary == "先に保存した人の概要"
+
+
+def test_an_edit_without_the_version_the_page_showed_is_refused(client, staff):
+    CaseFactory(number=1001, summary="元の概要")
+    client.force_login(staff)
+    response = client.post(reverse("cases:edit", args=[1001]), form_data(summary="新しい概要"))
+    assert "どの版を編集していたのかが分からない" in response.content.decode()
+    assert Case.objects.get(number=1001).summary == "元の概要"
+
+
+def test_publishing_a_case_while_its_edit_page_is_open_makes_that_page_stale(client, staff):
+    CaseFactory(number=1001, status="draft")
+    client.force_login(staff)
+    stale = client.get(reverse("cases:edit", args=[1001])).context["form"].initial["version"]
+    client.post(reverse("cases:set_status", args=[1001]), {"status": "published"})
+    response = client.post(
+        reverse("cases:edit", args=[1001]), form_data(summary="古い画面からの概要", version=stale)
+    )
+    assert "ほかの人がこの事例を更新しました" in response.content.decode()
+    assert Case.objects.get(number=1001).summary != "古い画面からの概要"
 
 
 @pytest.mark.parametrize("role", ["manager", "official"])

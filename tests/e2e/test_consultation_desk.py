@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from desk.models import Consultation, IntroductionRequest, RequestStatus
 from tests.e2e.conftest import axe_violations
-from tests.e2e.test_login_journeys import ROLES, log_in
+from tests.e2e.helpers import ROLES, log_in
 from tests.mail import smtp_server
-from tests.portal.test_worker import wait_for
+from tests.portal.workers import wait_for
 
 pytestmark = [pytest.mark.e2e]
 User = get_user_model()

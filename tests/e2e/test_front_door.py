@@ -51,7 +51,7 @@ def test_visitor_goes_from_the_landing_page_to_programmes_and_downloads_a_docume
 def test_staff_edit_a_programme_and_publish_a_document_version(
     page, live_server, demo_users, console_errors
 ):
-    from tests.e2e.test_login_journeys import log_in
+    from tests.e2e.helpers import log_in
 
     log_in(page, live_server, "madoguchi@example.jp", "madoguchi-demo-2026")
     page.goto(f"{live_server.url}/programmes/wam-merger-loan/edit/")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from partners.models import Introduction, IntroductionStatus
 from partners.synthetic import generate
 from tests.e2e.conftest import axe_violations
-from tests.e2e.test_login_journeys import log_in
+from tests.e2e.helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 

@@ -14,8 +14,8 @@ from guidance.models import Consortium
 from portal import services
 from portal.models import ReportJob, User
 from tests.e2e.conftest import axe_violations
-from tests.e2e.test_login_journeys import log_in
-from tests.portal.test_report_worker import BOOK_LIMITS, book_broker  # noqa: F401
+from tests.e2e.helpers import log_in
+from tests.portal.workers import BOOK_LIMITS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from guidance.models import Consortium
+from portal.taxonomy import STAGE_NUMBERS
 from tests.e2e.conftest import axe_violations
-from tests.e2e.test_login_journeys import log_in
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -123,7 +124,7 @@ def test_one_consortium_walks_from_stage_1_to_6_as_each_role(
     expect(page.get_by_text("「善光寺平 介護協働ネット」に参加しました。")).to_be_visible()
 
     # The promoter settles each stage's required items and moves on, up to ⑥.
-    for stage in range(1, 7):
+    for stage in STAGE_NUMBERS:
         page.goto(f"{live_server.url}/consortia/{consortium.pk}/checklist/")
         panel = page.locator(f"section[aria-labelledby='stage-{stage}']")
         while True:

@@ -5,8 +5,7 @@ import pytest
 
 from guidance.reports import build_consortium_html
 from oversight.reports import build_prefecture, current_fiscal_year
-from tests.guidance.test_reports import progressed, render  # noqa: F401 (fixture)
-from tests.reports.helpers import figure_alts, pages, squeeze
+from tests.reports.helpers import figure_alts, pages, render, squeeze
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,8 @@
 """The consortium progress report and the prefectural report, read back from the PDF and XLSX,
 and the /reports/ page as each role meets it: request, reuse, download, refusal."""
 
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,7 +11,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from guidance import services
-from guidance.models import ExpertKind
 from guidance.reports import build_consortium_html
 from oversight.reports import build_prefecture, current_fiscal_year, prefecture_report
 from portal import services as portal_services
@@ -21,41 +18,10 @@ from portal.dates import format_seireki, format_wareki
 from portal.models import JobStatus, ReportArtifact, ReportJob
 from portal.pdf import html_to_pdf
 from portal.spreadsheets import Percent
-from tests.reports.helpers import fonts, page_count, pages, squeeze
+from tests.reports.helpers import fonts, page_count, pages, render, squeeze
 from tests.spreadsheet_checks import open_in_libreoffice
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def progressed(world, staff):
-    """Our consortium at stage ②, with a KPI measured twice, an overdue action and a referral."""
-    ours = world["ours"]
-    for item in ours.checklist_items.filter(stage=1):
-        services.checklist_item_update(item=item, values={"status": "done"}, by=staff,
-                                       version=item.version)  # fmt: skip
-    services.consortium_move(consortium=ours, to_stage=2, by=staff, reason="顔合わせを終えた")
-    goal = services.goal_create(consortium=ours, title="職員の定着", by=staff)
-    kpi = services.kpi_create(goal=goal, name="離職率", unit="%", baseline=Decimal(20),
-                              target=Decimal(10), due_on=None, by=staff)  # fmt: skip
-    today = timezone.localdate()
-    for days, value in ((40, 20), (5, 15)):
-        services.measurement_add(kpi=kpi, measured_on=today - timedelta(days=days),
-                                 value=Decimal(value), by=staff)  # fmt: skip
-    services.action_create(consortium=ours, title="合同研修の日程を決める", owner="事務局",
-                           due_on=today - timedelta(days=3), by=staff)  # fmt: skip
-    kind = ExpertKind.objects.first()
-    services.referral_request(
-        consortium=ours, kind=kind, request="規程づくりを相談したい", by=staff
-    )
-    ours.refresh_from_db()
-    return world
-
-
-def render(html: str, tmp_path: Path) -> Path:
-    target = tmp_path / "report.pdf"
-    target.write_bytes(html_to_pdf(html))
-    return target
 
 
 def test_the_progress_report_shows_step_timeline_checklist_kpis_actions_members_referrals(

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from partners.models import Corporation, Establishment, ImportRun
 from partners.services.imports import UnusableFile, establishments_import
 from partners.services.sources import last_half_year_end, proposed_as_of, provided_on
-from tests.partners.test_import import CORP, rejects_of, row, write
+from tests.partners.helpers import CORP, rejects_of, row, write
 
 TOKYO = {
     "都道府県コード又は市町村コード": "131016",

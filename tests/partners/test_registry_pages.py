@@ -183,6 +183,7 @@ def test_a_manager_edits_their_own_profile_but_not_another(client, own_manager, 
             "consent_matching": "on",
             "contact_person": "松本 一郎",
             "contact": "0263-11-2222",
+            "version": 0,  # the page of a corporation without a profile yet
         },
     )
     assert response.status_code == 302
@@ -195,17 +196,44 @@ def test_a_manager_edits_their_own_profile_but_not_another(client, own_manager, 
 
 
 def test_two_people_saving_a_profile_at_once_do_not_overwrite_each_other(client, staff, registry):
-    from datetime import timedelta
-
-    from django.utils import timezone
+    from partners import services
 
     client.force_login(staff)
-    opened = timezone.now() - timedelta(minutes=5)
     url = reverse("partners:profile_edit", args=[registry["sakura"].number])
-    response = client.post(url, {"contact": "上書き", "opened_at": opened.isoformat()})
+    opened = client.get(url).context["form"].initial["version"]
+    profile = ProviderProfile.objects.get(corporation=registry["sakura"])
+    services.profile_update(  # a colleague saves the profile while this page is open
+        corporation=registry["sakura"],
+        challenges=profile.challenges.all(),
+        themes=profile.themes.all(),
+        consent_matching=True,
+        contact_person="担当 花子",
+        contact="026-999-0001",
+        by=staff,
+    )
+    response = client.post(url, {"contact": "上書き", "version": opened})
     assert response.status_code == 200
     assert "ほかの人がプロフィールを更新しました" in response.content.decode()
     assert ProviderProfile.objects.get(corporation=registry["sakura"]).contact == "026-999-0001"
+
+
+def test_a_profile_save_without_the_version_the_page_showed_is_refused(client, staff, registry):
+    client.force_login(staff)
+    url = reverse("partners:profile_edit", args=[registry["sakura"].number])
+    response = client.post(url, {"contact": "上書き"})
+    assert response.status_code == 200
+    assert "どの版を編集していたのかが分からない" in response.content.decode()
+    assert ProviderProfile.objects.get(corporation=registry["sakura"]).contact == "026-999-0001"
+
+
+def test_the_first_profile_of_a_corporation_is_saved_from_a_fresh_page(client, staff, registry):
+    client.force_login(staff)
+    url = reverse("partners:profile_edit", args=[registry["plain"].number])
+    version = client.get(url).context["form"].initial["version"]
+    assert client.post(url, {"contact": "026-000-1111", "version": version}).status_code == 302
+    second = client.post(url, {"contact": "026-000-2222", "version": version})
+    assert "ほかの人がプロフィールを更新しました" in second.content.decode()
+    assert ProviderProfile.objects.get(corporation=registry["plain"]).contact == "026-000-1111"
 
 
 def test_corporation_and_introduction_pages_run_a_constant_number_of_queries(

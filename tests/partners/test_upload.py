@@ -8,8 +8,8 @@ from django.urls import reverse
 from partners import services
 from partners.models import Establishment, ImportRun, ImportStatus
 from partners.tasks import import_establishments_file
-from tests.partners.test_import import row, write
-from tests.portal.test_worker import wait_for
+from tests.partners.helpers import row, write
+from tests.portal.workers import wait_for
 
 RUNS = reverse("partners:imports")
 

@@ -12,37 +12,9 @@ from django.core.management import call_command
 from portal import services
 from portal.models import JobStatus, ReportArtifact, ReportJob
 from tests.factories import UserFactory
-from tests.portal.test_worker import broker, job, wait_for
+from tests.portal.workers import BOOK_LIMITS, job, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-# Limits for renders that must finish: far above a 29-case book's render (10-20 s on two cores),
-# so that a slow machine only makes the test slower. No test here needs them to be short.
-BOOK_LIMITS = {
-    "CELERY_TASK_TIME_LIMIT": "300",
-    "CELERY_TASK_SOFT_TIME_LIMIT": "290",
-    "CELERY_VISIBILITY_TIMEOUT": "310",
-}
-
-
-@pytest.fixture
-def book_broker(redis_broker):
-    """The Redis broker, publishing with the book's limits (they travel in each message)."""
-    from portal.tasks import run_report_job
-
-    saved = run_report_job.time_limit, run_report_job.soft_time_limit
-    with broker(
-        redis_broker,
-        visibility_timeout=int(BOOK_LIMITS["CELERY_VISIBILITY_TIMEOUT"]),
-        unacked_restore_interval=1,
-        unacked_restore_throttle=1,
-    ):
-        run_report_job.time_limit = int(BOOK_LIMITS["CELERY_TASK_TIME_LIMIT"])
-        run_report_job.soft_time_limit = int(BOOK_LIMITS["CELERY_TASK_SOFT_TIME_LIMIT"])
-        run_report_job._exec_options = None  # Celery caches the limits it publishes with
-        yield redis_broker
-    run_report_job.time_limit, run_report_job.soft_time_limit = saved
-    run_report_job._exec_options = None
 
 
 @pytest.fixture

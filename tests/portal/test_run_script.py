@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.test_worker import ROOT, database_url, wait_for
+from tests.portal.workers import ROOT, database_url, wait_for
 
 # `make run` is the embedded default: SQLite and the filesystem broker.
 pytestmark = [pytest.mark.worker, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]

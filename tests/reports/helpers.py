@@ -5,6 +5,8 @@ import subprocess
 import zlib
 from pathlib import Path
 
+from portal.pdf import html_to_pdf
+
 
 def _run(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
@@ -147,3 +149,25 @@ def line_ends(pdf: Path, first: int, last: int, leading: float = 17.0) -> list[f
             if abs(next_y - y0 - leading) < 0.3 and abs(next_x - x0) < 0.5:
                 gaps.append(right - x1)
     return gaps
+
+
+def toc_entries(pdf) -> list[tuple[str, int]]:
+    """(entry text without spaces, page number) for each line of the contents on page 2."""
+    entries = []
+    for line in page_text(pdf, 2, layout=True).splitlines()[1:]:  # below the running head
+        match = re.match(r"(.+?)\s+(\d+)\s*$", line)
+        if match:
+            entries.append((squeeze(match.group(1)), int(match.group(2))))
+    return entries
+
+
+def toc_page(pdf, heading: str) -> int:
+    found = [page for text, page in toc_entries(pdf) if text.startswith(squeeze(heading))]
+    assert len(found) == 1, f"{heading!r} in the contents: {toc_entries(pdf)}"
+    return found[0]
+
+
+def render(html: str, tmp_path: Path) -> Path:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(html_to_pdf(html))
+    return target

@@ -16,25 +16,10 @@ from tests.reports.helpers import (
     page_text,
     pages,
     squeeze,
+    toc_page,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def toc_entries(pdf) -> list[tuple[str, int]]:
-    """(entry text without spaces, page number) for each line of the contents on page 2."""
-    entries = []
-    for line in page_text(pdf, 2, layout=True).splitlines()[1:]:  # below the running head
-        match = re.match(r"(.+?)\s+(\d+)\s*$", line)
-        if match:
-            entries.append((squeeze(match.group(1)), int(match.group(2))))
-    return entries
-
-
-def toc_page(pdf, heading: str) -> int:
-    found = [page for text, page in toc_entries(pdf) if text.startswith(squeeze(heading))]
-    assert len(found) == 1, f"{heading!r} in the contents: {toc_entries(pdf)}"
-    return found[0]
 
 
 def test_the_book_holds_all_29_cases_each_on_the_page_its_contents_entry_names(casebook_pdf):

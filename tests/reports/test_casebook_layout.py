@@ -11,8 +11,15 @@ from cases.reports import build_html, members_label
 from portal.charts import bar_chart, nice_ticks, wrap_label
 from portal.templatetags.report_tags import keep_tail
 from tests.reports.conftest import BASE_URL, WINDOW
-from tests.reports.helpers import figure_alts, line_ends, page_fills, page_text, pages, squeeze
-from tests.reports.test_casebook import toc_page
+from tests.reports.helpers import (
+    figure_alts,
+    line_ends,
+    page_fills,
+    page_text,
+    pages,
+    squeeze,
+    toc_page,
+)
 
 pytestmark = pytest.mark.django_db
 

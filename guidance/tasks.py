@@ -1,1 +1,0 @@
-"""Celery tasks: take ids, refetch, call a service."""
