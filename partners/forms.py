@@ -182,6 +182,12 @@ EVENT_WIDGETS = {
 CAPACITY_MAX = 10_000
 
 
+def _online_url():
+    return forms.URLField(
+        label="オンライン会議のURL", max_length=500, required=False, assume_scheme="https"
+    )
+
+
 def _clean_capacity(form):
     capacity = form.cleaned_data.get("capacity")
     if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
@@ -190,6 +196,8 @@ def _clean_capacity(form):
 
 
 class SubMeetingForm(forms.ModelForm):
+
+    online_url = _online_url()
     class Meta:
         model = SubMeeting
         fields = [
@@ -220,6 +228,8 @@ class SubMeetingForm(forms.ModelForm):
 class ScheduleForm(forms.ModelForm):
     """Staff change the date, time, place, capacity or deadline of a sub-meeting."""
 
+    online_url = _online_url()
+
     class Meta:
         model = SubMeeting
         fields = [
@@ -239,6 +249,8 @@ class ScheduleForm(forms.ModelForm):
 
 class SeriesForm(forms.ModelForm):
     """A recurring sub-meeting and how many of its next occurrences to create."""
+
+    online_url = _online_url()
 
     count = forms.IntegerField(label="作成する回数", min_value=1, max_value=24, initial=6)
 

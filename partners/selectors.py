@@ -628,7 +628,7 @@ def submeeting_groups(*, meeting: SubMeeting) -> tuple[list[dict], list[SubMeeti
 
     participants = list(
         meeting.participants.select_related(
-            "corporation__municipality", "corporation__profile"
+            "corporation__municipality", "corporation__profile", "questionnaire"
         ).prefetch_related("corporation__profile__challenges", "corporation__profile__themes")
     )
     features = {p.pk: features_of(p.corporation) for p in participants}
