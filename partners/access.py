@@ -235,9 +235,12 @@ class RegistryViewer:
         """Rule 9 for one sub-meeting (one query for a manager)."""
         if self.staff:
             return True
-        return bool(self.number) and meeting.participants.filter(
-            corporation__number=self.number, invited_at__isnull=False
-        ).exists()
+        return (
+            bool(self.number)
+            and meeting.participants.filter(
+                corporation__number=self.number, invited_at__isnull=False
+            ).exists()
+        )
 
     def answers_invitation(self, participant: SubMeetingParticipant) -> bool:
         """Rule 11: a manager answers (and fills the questionnaire) for their own corporation."""

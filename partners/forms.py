@@ -196,8 +196,8 @@ def _clean_capacity(form):
 
 
 class SubMeetingForm(forms.ModelForm):
-
     online_url = _online_url()
+
     class Meta:
         model = SubMeeting
         fields = [

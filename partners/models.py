@@ -691,9 +691,7 @@ class MeetingMail(models.Model):
         verbose_name_plural = "分科会のメール"
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["participant", "kind", "key"], name="meeting_mail_once"
-            )
+            models.UniqueConstraint(fields=["participant", "kind", "key"], name="meeting_mail_once")
         ]
 
     def __str__(self) -> str:

@@ -37,7 +37,9 @@ urlpatterns = [
     path("meetings/<int:pk>/invite/", views.meeting_invite, name="meeting_invite"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
-    path("meetings/<int:pk>/minutes/file/", views.meeting_minutes_file, name="meeting_minutes_file"),
+    path(
+        "meetings/<int:pk>/minutes/file/", views.meeting_minutes_file, name="meeting_minutes_file"
+    ),
     path("meetings/<int:pk>/introduce/", views.meeting_introduce, name="meeting_introduce"),
     path("meetings/<int:pk>/event.ics", views.meeting_ics, name="meeting_ics"),
     path("meetings/<int:pk>/invitation/", views.meeting_invitation, name="meeting_invitation"),

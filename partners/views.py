@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partners import exports, selectors, services
 from partners.access import RegistryViewer
-from partners.services import events
 from partners.forms import (
     AnswerForm,
     AnswerOnBehalfForm,
@@ -39,6 +38,7 @@ from partners.models import (
     MatchWeights,
     SubMeeting,
 )
+from partners.services import events
 from portal import providers
 from portal.access import permission_required, require
 from portal.params import parse_id, parse_int
@@ -742,7 +742,9 @@ def meeting_questionnaire(request, pk: int):
 
 def _answered_text(participant) -> str:
     if participant.waiting:
-        return "定員に達しているため、キャンセル待ちで受け付けました。席が空きしだいお知らせします。"
+        return (
+            "定員に達しているため、キャンセル待ちで受け付けました。席が空きしだいお知らせします。"
+        )
     if participant.response == "attend":
         return f"参加（{participant.people}名）で受け付けました。"
     return f"「{participant.get_response_display()}」で受け付けました。"

@@ -8,290 +8,554 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0009_import_run_as_of'),
+        ("partners", "0009_import_run_as_of"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='capacity',
-            field=models.PositiveIntegerField(blank=True, help_text='空欄なら定員なし。', null=True, verbose_name='定員（人）'),
+            model_name="historicalsubmeeting",
+            name="capacity",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="空欄なら定員なし。", null=True, verbose_name="定員（人）"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='ends_at',
-            field=models.TimeField(blank=True, null=True, verbose_name='終了時刻'),
+            model_name="historicalsubmeeting",
+            name="ends_at",
+            field=models.TimeField(blank=True, null=True, verbose_name="終了時刻"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='minutes',
-            field=models.TextField(blank=True, verbose_name='議事録'),
+            model_name="historicalsubmeeting",
+            name="minutes",
+            field=models.TextField(blank=True, verbose_name="議事録"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='minutes_file',
-            field=models.TextField(blank=True, max_length=100, verbose_name='議事録のファイル'),
+            model_name="historicalsubmeeting",
+            name="minutes_file",
+            field=models.TextField(blank=True, max_length=100, verbose_name="議事録のファイル"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='online_url',
-            field=models.URLField(blank=True, max_length=500, verbose_name='オンライン会議のURL'),
+            model_name="historicalsubmeeting",
+            name="online_url",
+            field=models.URLField(blank=True, max_length=500, verbose_name="オンライン会議のURL"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='rsvp_deadline',
-            field=models.DateField(blank=True, null=True, verbose_name='回答期限'),
+            model_name="historicalsubmeeting",
+            name="rsvp_deadline",
+            field=models.DateField(blank=True, null=True, verbose_name="回答期限"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='starts_at',
-            field=models.TimeField(blank=True, null=True, verbose_name='開始時刻'),
+            model_name="historicalsubmeeting",
+            name="starts_at",
+            field=models.TimeField(blank=True, null=True, verbose_name="開始時刻"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='version',
+            model_name="historicalsubmeeting",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='answered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='回答日時'),
+            model_name="historicalsubmeetingparticipant",
+            name="answered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="回答日時"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='answered_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='回答した人'),
+            model_name="historicalsubmeetingparticipant",
+            name="answered_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="回答した人",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='attended',
-            field=models.BooleanField(blank=True, null=True, verbose_name='当日の出席'),
+            model_name="historicalsubmeetingparticipant",
+            name="attended",
+            field=models.BooleanField(blank=True, null=True, verbose_name="当日の出席"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='attended_people',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='出席人数'),
+            model_name="historicalsubmeetingparticipant",
+            name="attended_people",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="出席人数"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='invited_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='招待日時'),
+            model_name="historicalsubmeetingparticipant",
+            name="invited_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="招待日時"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='people',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='参加人数'),
+            model_name="historicalsubmeetingparticipant",
+            name="people",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="参加人数"),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='response',
-            field=models.CharField(choices=[('pending', '未回答'), ('attend', '参加'), ('decline', '不参加'), ('undecided', '未定')], default='pending', max_length=10, verbose_name='出欠'),
+            model_name="historicalsubmeetingparticipant",
+            name="response",
+            field=models.CharField(
+                choices=[
+                    ("pending", "未回答"),
+                    ("attend", "参加"),
+                    ("decline", "不参加"),
+                    ("undecided", "未定"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="出欠",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsubmeetingparticipant',
-            name='waiting_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='キャンセル待ちの受付日時'),
+            model_name="historicalsubmeetingparticipant",
+            name="waiting_since",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="キャンセル待ちの受付日時"
+            ),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='capacity',
-            field=models.PositiveIntegerField(blank=True, help_text='空欄なら定員なし。', null=True, verbose_name='定員（人）'),
+            model_name="submeeting",
+            name="capacity",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="空欄なら定員なし。", null=True, verbose_name="定員（人）"
+            ),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='ends_at',
-            field=models.TimeField(blank=True, null=True, verbose_name='終了時刻'),
+            model_name="submeeting",
+            name="ends_at",
+            field=models.TimeField(blank=True, null=True, verbose_name="終了時刻"),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='minutes',
-            field=models.TextField(blank=True, verbose_name='議事録'),
+            model_name="submeeting",
+            name="minutes",
+            field=models.TextField(blank=True, verbose_name="議事録"),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='minutes_file',
-            field=models.FileField(blank=True, upload_to='meetings/minutes/', verbose_name='議事録のファイル'),
+            model_name="submeeting",
+            name="minutes_file",
+            field=models.FileField(
+                blank=True, upload_to="meetings/minutes/", verbose_name="議事録のファイル"
+            ),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='online_url',
-            field=models.URLField(blank=True, max_length=500, verbose_name='オンライン会議のURL'),
+            model_name="submeeting",
+            name="online_url",
+            field=models.URLField(blank=True, max_length=500, verbose_name="オンライン会議のURL"),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='rsvp_deadline',
-            field=models.DateField(blank=True, null=True, verbose_name='回答期限'),
+            model_name="submeeting",
+            name="rsvp_deadline",
+            field=models.DateField(blank=True, null=True, verbose_name="回答期限"),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='starts_at',
-            field=models.TimeField(blank=True, null=True, verbose_name='開始時刻'),
+            model_name="submeeting",
+            name="starts_at",
+            field=models.TimeField(blank=True, null=True, verbose_name="開始時刻"),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='version',
+            model_name="submeeting",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='answered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='回答日時'),
+            model_name="submeetingparticipant",
+            name="answered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="回答日時"),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='answered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='回答した人'),
+            model_name="submeetingparticipant",
+            name="answered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="回答した人",
+            ),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='attended',
-            field=models.BooleanField(blank=True, null=True, verbose_name='当日の出席'),
+            model_name="submeetingparticipant",
+            name="attended",
+            field=models.BooleanField(blank=True, null=True, verbose_name="当日の出席"),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='attended_people',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='出席人数'),
+            model_name="submeetingparticipant",
+            name="attended_people",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="出席人数"),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='invited_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='招待日時'),
+            model_name="submeetingparticipant",
+            name="invited_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="招待日時"),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='people',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='参加人数'),
+            model_name="submeetingparticipant",
+            name="people",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="参加人数"),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='response',
-            field=models.CharField(choices=[('pending', '未回答'), ('attend', '参加'), ('decline', '不参加'), ('undecided', '未定')], default='pending', max_length=10, verbose_name='出欠'),
+            model_name="submeetingparticipant",
+            name="response",
+            field=models.CharField(
+                choices=[
+                    ("pending", "未回答"),
+                    ("attend", "参加"),
+                    ("decline", "不参加"),
+                    ("undecided", "未定"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="出欠",
+            ),
         ),
         migrations.AddField(
-            model_name='submeetingparticipant',
-            name='waiting_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='キャンセル待ちの受付日時'),
+            model_name="submeetingparticipant",
+            name="waiting_since",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="キャンセル待ちの受付日時"
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalMeetingQuestionnaire',
+            name="HistoricalMeetingQuestionnaire",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('comment', models.TextField(blank=True, verbose_name='当日話したいこと')),
-                ('update_profile', models.BooleanField(default=False, verbose_name='法人の基本情報に反映する')),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='回答日時')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('answered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('participant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.submeetingparticipant')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="当日話したいこと")),
+                (
+                    "update_profile",
+                    models.BooleanField(default=False, verbose_name="法人の基本情報に反映する"),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="回答日時"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.submeetingparticipant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 分科会の事前アンケート',
-                'verbose_name_plural': 'historical 分科会の事前アンケート',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 分科会の事前アンケート",
+                "verbose_name_plural": "historical 分科会の事前アンケート",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeetingSeries',
+            name="HistoricalMeetingSeries",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('frequency', models.CharField(choices=[('monthly', '毎月（同じ週の同じ曜日）'), ('weekly', '毎週（同じ曜日）')], default='monthly', max_length=10, verbose_name='繰り返し')),
-                ('first_on', models.DateField(verbose_name='初回の開催日')),
-                ('starts_at', models.TimeField(blank=True, null=True, verbose_name='開始時刻')),
-                ('ends_at', models.TimeField(blank=True, null=True, verbose_name='終了時刻')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='会場')),
-                ('online_url', models.URLField(blank=True, max_length=500, verbose_name='オンライン会議のURL')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='定員（人）')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('theme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.theme', verbose_name='テーマ')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "毎月（同じ週の同じ曜日）"),
+                            ("weekly", "毎週（同じ曜日）"),
+                        ],
+                        default="monthly",
+                        max_length=10,
+                        verbose_name="繰り返し",
+                    ),
+                ),
+                ("first_on", models.DateField(verbose_name="初回の開催日")),
+                ("starts_at", models.TimeField(blank=True, null=True, verbose_name="開始時刻")),
+                ("ends_at", models.TimeField(blank=True, null=True, verbose_name="終了時刻")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="会場")),
+                (
+                    "online_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="オンライン会議のURL"),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="定員（人）"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partners.theme",
+                        verbose_name="テーマ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 定例の分科会',
-                'verbose_name_plural': 'historical 定例の分科会',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 定例の分科会",
+                "verbose_name_plural": "historical 定例の分科会",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MeetingQuestionnaire',
+            name="MeetingQuestionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comment', models.TextField(blank=True, verbose_name='当日話したいこと')),
-                ('update_profile', models.BooleanField(default=False, verbose_name='法人の基本情報に反映する')),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='回答日時')),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('challenges', models.ManyToManyField(blank=True, to='partners.challenge', verbose_name='経営課題')),
-                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='questionnaire', to='partners.submeetingparticipant')),
-                ('themes', models.ManyToManyField(blank=True, to='partners.theme', verbose_name='関心テーマ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="当日話したいこと")),
+                (
+                    "update_profile",
+                    models.BooleanField(default=False, verbose_name="法人の基本情報に反映する"),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="回答日時"
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "challenges",
+                    models.ManyToManyField(
+                        blank=True, to="partners.challenge", verbose_name="経営課題"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questionnaire",
+                        to="partners.submeetingparticipant",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True, to="partners.theme", verbose_name="関心テーマ"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分科会の事前アンケート',
-                'verbose_name_plural': '分科会の事前アンケート',
+                "verbose_name": "分科会の事前アンケート",
+                "verbose_name_plural": "分科会の事前アンケート",
             },
         ),
         migrations.CreateModel(
-            name='MeetingSeries',
+            name="MeetingSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('frequency', models.CharField(choices=[('monthly', '毎月（同じ週の同じ曜日）'), ('weekly', '毎週（同じ曜日）')], default='monthly', max_length=10, verbose_name='繰り返し')),
-                ('first_on', models.DateField(verbose_name='初回の開催日')),
-                ('starts_at', models.TimeField(blank=True, null=True, verbose_name='開始時刻')),
-                ('ends_at', models.TimeField(blank=True, null=True, verbose_name='終了時刻')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='会場')),
-                ('online_url', models.URLField(blank=True, max_length=500, verbose_name='オンライン会議のURL')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='定員（人）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='partners.theme', verbose_name='テーマ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "毎月（同じ週の同じ曜日）"),
+                            ("weekly", "毎週（同じ曜日）"),
+                        ],
+                        default="monthly",
+                        max_length=10,
+                        verbose_name="繰り返し",
+                    ),
+                ),
+                ("first_on", models.DateField(verbose_name="初回の開催日")),
+                ("starts_at", models.TimeField(blank=True, null=True, verbose_name="開始時刻")),
+                ("ends_at", models.TimeField(blank=True, null=True, verbose_name="終了時刻")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="会場")),
+                (
+                    "online_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="オンライン会議のURL"),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="定員（人）"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="partners.theme",
+                        verbose_name="テーマ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '定例の分科会',
-                'verbose_name_plural': '定例の分科会',
-                'ordering': ['title', 'pk'],
+                "verbose_name": "定例の分科会",
+                "verbose_name_plural": "定例の分科会",
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='historicalsubmeeting',
-            name='series',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partners.meetingseries', verbose_name='定例の分科会'),
+            model_name="historicalsubmeeting",
+            name="series",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="partners.meetingseries",
+                verbose_name="定例の分科会",
+            ),
         ),
         migrations.AddField(
-            model_name='submeeting',
-            name='series',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='partners.meetingseries', verbose_name='定例の分科会'),
+            model_name="submeeting",
+            name="series",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="meetings",
+                to="partners.meetingseries",
+                verbose_name="定例の分科会",
+            ),
         ),
         migrations.CreateModel(
-            name='MeetingMail',
+            name="MeetingMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('invitation', '招待'), ('change', '変更のお知らせ'), ('reminder', '開催前のお知らせ'), ('promoted', 'キャンセル待ちからの繰り上げ')], max_length=20, verbose_name='種類')),
-                ('key', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='送信日時')),
-                ('recipients', models.JSONField(blank=True, default=list, verbose_name='宛先')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mails', to='partners.submeetingparticipant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("invitation", "招待"),
+                            ("change", "変更のお知らせ"),
+                            ("reminder", "開催前のお知らせ"),
+                            ("promoted", "キャンセル待ちからの繰り上げ"),
+                        ],
+                        max_length=20,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("key", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="送信日時")),
+                ("recipients", models.JSONField(blank=True, default=list, verbose_name="宛先")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mails",
+                        to="partners.submeetingparticipant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分科会のメール',
-                'verbose_name_plural': '分科会のメール',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('participant', 'kind', 'key'), name='meeting_mail_once')],
+                "verbose_name": "分科会のメール",
+                "verbose_name_plural": "分科会のメール",
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("participant", "kind", "key"), name="meeting_mail_once"
+                    )
+                ],
             },
         ),
     ]

@@ -4,7 +4,6 @@ sub-meetings and matching weights; `imports` is the one home of the open-data an
 (invitations, answers, reminders, attendance, minutes, series), `services.events.<name>`."""
 
 from partners.services import events
-
 from partners.services.imports import (
     UnusableFile,
     establishments_import,

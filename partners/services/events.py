@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil import rrule
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -108,7 +107,9 @@ def meeting_mail_message(mail: MeetingMail, recipients: list[str]) -> EmailMulti
         "page_link": base + reverse("partners:meeting_invitation", args=[meeting.pk]),
         "window_name": settings.PORTAL_WINDOW_NAME,
     }
-    subject = f"【{settings.PORTAL_WINDOW_NAME}】{SUBJECTS[MeetingMailKind(mail.kind)]}：{meeting.title}"
+    subject = (
+        f"【{settings.PORTAL_WINDOW_NAME}】{SUBJECTS[MeetingMailKind(mail.kind)]}：{meeting.title}"
+    )
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("partners/mail/meeting.txt", context),
@@ -356,7 +357,8 @@ def submeeting_introduce_group(*, meeting: SubMeeting, group: int, by) -> Introd
     from partners.services.registry import introduction_propose
 
     corporations = [
-        p.corporation for p in meeting.participants.filter(group=group).select_related("corporation")
+        p.corporation
+        for p in meeting.participants.filter(group=group).select_related("corporation")
     ]
     if len(corporations) < 2:
         raise ValidationError("紹介を提案するには、グループに2つ以上の法人が必要です。")
@@ -371,25 +373,37 @@ def submeeting_introduce_group(*, meeting: SubMeeting, group: int, by) -> Introd
 
 
 # --- Series ---------------------------------------------------------------------------------------
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> dt.date:
+    """The nth (1–4, or -1 for the last) given weekday of a month."""
+    if nth == -1:
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
 def series_dates(series: MeetingSeries, *, after: dt.date | None, count: int) -> list[dt.date]:
-    """The next `count` dates of the series after `after` (from its first date when None)."""
-    start = dt.datetime.combine(series.first_on, dt.time())
+    """The next `count` dates of the series after `after` (from its first date when None). A
+    monthly series keeps the nth weekday of its first date; a fifth weekday, which some months
+    lack, becomes the last one."""
+    first = series.first_on
+    after = after or first - dt.timedelta(days=1)
+    dates: list[dt.date] = []
     if series.frequency == SeriesFrequency.WEEKLY:
-        rule = rrule.rrule(rrule.WEEKLY, dtstart=start)
-    else:
-        nth = (series.first_on.day - 1) // 7 + 1
-        weekday = rrule.weekday(series.first_on.weekday())
-        # A fifth weekday does not exist every month: the series then keeps the last one.
-        rule = rrule.rrule(
-            rrule.MONTHLY, dtstart=start, byweekday=weekday(nth if nth < 5 else -1)
-        )
-    dates = []
-    for when in rule:
-        day = when.date()
-        if after is None or day > after:
+        day = first
+        while len(dates) < count:
+            if day > after:
+                dates.append(day)
+            day += dt.timedelta(days=7)
+        return dates
+    nth = (first.day - 1) // 7 + 1
+    nth = nth if nth < 5 else -1
+    year, month = first.year, first.month
+    while len(dates) < count:
+        day = _nth_weekday(year, month, first.weekday(), nth)
+        if day > after:
             dates.append(day)
-        if len(dates) >= count:
-            break
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return dates
 
 
@@ -411,7 +425,11 @@ def series_extend(*, series: MeetingSeries, count: int, by) -> list[SubMeeting]:
         last = series.meetings.order_by("-held_on").values_list("held_on", flat=True).first()
         created = []
         for day in series_dates(series, after=last, count=count):
-            label = f"{day.month}月" if series.frequency == SeriesFrequency.MONTHLY else f"{day.month}月{day.day}日"
+            label = (
+                f"{day.month}月"
+                if series.frequency == SeriesFrequency.MONTHLY
+                else f"{day.month}月{day.day}日"
+            )
             meeting = SubMeeting(
                 title=f"{series.title}（{label}）"[:200],
                 theme=series.theme,
