@@ -218,6 +218,13 @@ def _promote(meeting: SubMeeting) -> list[SubMeetingParticipant]:
     return moved
 
 
+def promote_waiting(*, meeting: SubMeeting) -> list[SubMeetingParticipant]:
+    """After places were freed outside an answer (a participant taken off): move waiting ones up."""
+    with transaction.atomic():
+        current = SubMeeting.objects.select_for_update().get(pk=meeting.pk)
+        return _promote(current)
+
+
 def invitation_respond(
     *, participant: SubMeetingParticipant, answer: str, people: int, by=None
 ) -> SubMeetingParticipant:

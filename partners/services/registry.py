@@ -340,11 +340,16 @@ def submeeting_add(*, meeting: SubMeeting, corporations, by) -> int:
 
 def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> bool:
     """Take a corporation off the participants; False when it was not one of them."""
-    participant = meeting.participants.filter(corporation_id=corporation_id).first()
-    if participant is None:
-        return False
-    with_actor(participant, by)
-    participant.delete()
+    from partners.services.events import promote_waiting
+
+    with transaction.atomic():
+        participant = meeting.participants.filter(corporation_id=corporation_id).first()
+        if participant is None:
+            return False
+        with_actor(participant, by)
+        participant.delete()
+        # A corporation taken off may free places for those on the waiting list.
+        promote_waiting(meeting=meeting)
     return True
 
 

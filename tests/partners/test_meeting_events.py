@@ -460,3 +460,42 @@ def test_a_manager_cannot_open_an_invitation_of_another_corporation(client, invi
     assert client.get(reverse("partners:meeting_invitation", args=[invited.pk])).status_code == 403
     assert client.post(reverse("partners:meeting_answer", args=[invited.pk]),
                        {"answer": "attend", "people": "1"}).status_code == 403  # fmt: skip
+
+
+def test_taking_off_a_participant_moves_the_first_waiting_one_up(
+    staff, invited, own, others, deliver
+):
+    from partners.services import submeeting_remove
+
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)):
+        events.invitation_respond(participant=_participant(invited, own), answer="attend", people=4)
+        events.invitation_respond(
+            participant=_participant(invited, others[1]), answer="attend", people=1
+        )
+    assert _participant(invited, others[1]).waiting
+    deliver(submeeting_remove, meeting=invited, corporation_id=own.pk, by=staff)
+    assert not _participant(invited, others[1]).waiting
+
+
+def test_the_manager_pages_have_a_constant_number_of_queries(
+    client, staff, manager, invited, own, django_assert_num_queries
+):
+    token = events.rsvp_token(_participant(invited, own))
+    pages = [  # (page, queries): session and user, then the page's own reads
+        (reverse("partners:my_meetings"), 3),
+        (reverse("partners:meeting_invitation", args=[invited.pk]), 9),
+        (reverse("partners:rsvp", args=[token]), 3),
+    ]
+    client.force_login(manager)
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)):
+        for url, queries in pages:
+            client.get(url)
+            with django_assert_num_queries(queries):
+                assert client.get(url).status_code == 200
+        # More invitations and more participants: the same number of queries.
+        for _ in range(3):
+            other = submeeting_with([own, CorporationFactory()], by=staff)
+            events.submeeting_invite(meeting=other, by=staff)
+        for url, queries in pages:
+            with django_assert_num_queries(queries):
+                assert client.get(url).status_code == 200
