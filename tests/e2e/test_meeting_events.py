@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from partners.models import Corporation, SubMeetingParticipant
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import SCREENSHOTS, axe_violations
 from tests.e2e.test_login_journeys import log_in
 from tests.factories import submeeting_with
 
@@ -116,7 +116,8 @@ def test_manager_answers_the_invitation_from_the_mail_and_staff_see_the_count(
     manager_page.get_by_label("参加する人数").fill("2")
     manager_page.get_by_role("button", name="回答を送る").click()
     expect(manager_page.get_by_text("参加（2名）で受け付けました。")).to_be_visible()
-    screenshot("meeting-rsvp-answered")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    manager_page.screenshot(path=str(SCREENSHOTS / "meeting-rsvp-answered.png"), full_page=True)
     manager_page.close()
 
     answered = SubMeetingParticipant.objects.get(meeting=meeting, corporation=own)
