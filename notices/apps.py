@@ -8,6 +8,7 @@ class NoticesConfig(AppConfig):
     verbose_name = "お知らせ"
 
     def ready(self) -> None:
+        import notices.tasks  # noqa: F401 - registers the mail tasks (services enqueue them by name)
         from notices import services
         from portal import providers
 

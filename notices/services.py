@@ -17,6 +17,7 @@ from django.utils import timezone
 from notices import scans
 from notices.models import Delivery, Notice, NoticeKind, NoticePreference, content_type_of
 from notices.selectors import deliveries, unread_cache_key
+from portal.celery import enqueue_task
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,22 @@ def _forget_counts(user_ids: Iterable[int]) -> None:
 
 
 def notify(
-    *, recipients, kind: str, title: str, body: str = "", url: str = "", obj=None, key: str
+    *,
+    recipients,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    obj=None,
+    key: str,
+    mailed_elsewhere: bool = False,
 ) -> list[Notice]:
     """Give each recipient one notice of this event (none for whoever already has `key`), and,
     after commit, mail those who want this kind at once. The caller chooses recipients and words
-    with its own access rules: a notice says only what its recipient may see."""
+    with its own access rules: a notice says only what its recipient may see.
+
+    `mailed_elsewhere`: the event has its own mail (a sub-meeting invitation carries its .ics), so
+    the notice is for the notice centre only and is neither mailed nor put in a digest."""
     if kind not in NoticeKind.values:
         raise ValueError(f"unknown notice kind {kind!r}")
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
@@ -52,7 +64,9 @@ def notify(
         fresh = [pk for pk in people if pk not in had]
         if not fresh:
             return []
-        how = deliveries(fresh, kind)
+        how = (
+            dict.fromkeys(fresh, str(Delivery.OFF)) if mailed_elsewhere else deliveries(fresh, kind)
+        )
         Notice.objects.bulk_create(
             [
                 Notice(
@@ -81,10 +95,8 @@ def notify(
 
 
 def _enqueue_mail(notice_ids: list[int]) -> None:
-    from notices.tasks import send_notice_mail
-
     for pk in notice_ids:
-        send_notice_mail.delay(pk)
+        enqueue_task("notices.send_notice_mail", pk)
 
 
 # --- Reading ----------------------------------------------------------------------------------------
@@ -263,8 +275,6 @@ def reminders_run(*, today: date | None = None) -> dict[str, int]:
     """Run every registered scanner for `today` (each raises notices with notify(); their keys
     name the object and its date, so a second run the same day raises none), then queue the
     digests. Returns the notices made per scanner and the digests queued."""
-    from notices.tasks import send_digest_mail
-
     today = today or timezone.localdate()
     outcome: dict[str, int] = {}
     for name, scanner in scans.registered():
@@ -275,7 +285,7 @@ def reminders_run(*, today: date | None = None) -> dict[str, int]:
             outcome[name] = -1
     users = digest_recipients()
     for user_id in users:
-        send_digest_mail.delay(user_id)
+        enqueue_task("notices.send_digest_mail", user_id)
     outcome["digests"] = len(users)
     return outcome
 

@@ -16,6 +16,14 @@ Every rule of the registry is written here once; querysets, selectors, views, ex
 8. A party's answer to an introduction is given by the party: its own manager answers for it;
    staff only record an answer the party gave them (on behalf, with channel, date and note). Each
    party answers once.
+9. Sub-meetings are run by staff. A manager sees a sub-meeting as an event (its invitation page,
+   its .ics, its minutes) only once their corporation has been invited to it.
+10. A sub-meeting invitation is mailed to the corporation's own managers, and to the profile's
+   contact only when it is an e-mail address and the corporation consented to sharing it
+   (マッチングへの同意); nothing of the other invited corporations is in the mail.
+11. An invitation is answered by its corporation: its manager in the portal, or whoever holds
+   the signed link of its mail (no login); a link answers for its own invitation only. A
+   manager's questionnaire updates the corporation's profile only when they ticked agreement.
 
 Predicates that filter rows return a Q (the Wagtail `live_q()` shape) and are used by
 `CorporationQuerySet.visible_to` and `IntroductionQuerySet.visible_to`; the per-object answers
@@ -32,7 +40,14 @@ from django.db.models import Q
 from portal.access import is_manager, is_window_staff, user_corporation_number
 
 if TYPE_CHECKING:
-    from partners.models import Corporation, Introduction, IntroductionParty
+    from partners.models import (
+        Corporation,
+        Introduction,
+        IntroductionParty,
+        ProviderProfile,
+        SubMeeting,
+        SubMeetingParticipant,
+    )
 
 # Introductions in these states have been accepted by every party (rule 6).
 OPEN_STATES = ("accepted", "meeting_held", "formed")
@@ -106,6 +121,37 @@ def introduction_visible_q(user) -> Q:
             "introduction_id"
         )
     )
+
+
+def meeting_visible_q(user) -> Q:
+    """Rule 9 as a filter on sub-meetings."""
+    staff, number = _who(user)
+    if staff:
+        return Q()
+    if not number:
+        return nothing_q()
+    from partners.models import SubMeetingParticipant
+
+    return Q(
+        pk__in=SubMeetingParticipant.objects.filter(
+            corporation__number=number, invited_at__isnull=False
+        ).values("meeting_id")
+    )
+
+
+def profile_contact_mailable(profile: ProviderProfile | None) -> bool:
+    """Rule 10: the profile's contact receives invitations only when it is an e-mail address and
+    the corporation consented to sharing it."""
+    if profile is None or not profile.consent_matching:
+        return False
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(profile.contact.strip())
+    except ValidationError:
+        return False
+    return True
 
 
 # --- One request's answers ---------------------------------------------------------------------
@@ -184,3 +230,22 @@ class RegistryViewer:
     def records_on_behalf(self, party: IntroductionParty) -> bool:
         """Rule 8: staff record the answer a party gave them."""
         return self.staff
+
+    def sees_meeting(self, meeting: SubMeeting) -> bool:
+        """Rule 9 for one sub-meeting (one query for a manager)."""
+        if self.staff:
+            return True
+        return (
+            bool(self.number)
+            and meeting.participants.filter(
+                corporation__number=self.number, invited_at__isnull=False
+            ).exists()
+        )
+
+    def answers_invitation(self, participant: SubMeetingParticipant) -> bool:
+        """Rule 11: a manager answers (and fills the questionnaire) for their own corporation."""
+        return (
+            not self.staff
+            and participant.invited_at is not None
+            and self.is_own(participant.corporation)
+        )

@@ -18,3 +18,6 @@ class PartnersConfig(AppConfig):
         from partners import notices
 
         register_scanner("partners.waiting_introductions", notices.scan_waiting)
+        from partners.services import events
+
+        register_scanner("partners.meeting_reminders", events.meeting_reminders)

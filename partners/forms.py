@@ -1,6 +1,7 @@
 """Input validation of the registry with Japanese error messages."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from partners.models import (
@@ -9,6 +10,8 @@ from partners.models import (
     Corporation,
     IntroductionStatus,
     MatchWeights,
+    MeetingSeries,
+    RsvpAnswer,
     SubMeeting,
     Theme,
 )
@@ -232,20 +235,212 @@ class AnswerOnBehalfForm(forms.Form):
         return day
 
 
+EVENT_WIDGETS = {
+    "held_on": forms.DateInput(attrs={"type": "date"}),
+    "first_on": forms.DateInput(attrs={"type": "date"}),
+    "rsvp_deadline": forms.DateInput(attrs={"type": "date"}),
+    "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    "note": forms.Textarea(attrs={"rows": 3}),
+}
+CAPACITY_MAX = 10_000
+
+
+def _online_url():
+    return forms.URLField(
+        label="オンライン会議のURL", max_length=500, required=False, assume_scheme="https"
+    )
+
+
+def _clean_capacity(form):
+    capacity = form.cleaned_data.get("capacity")
+    if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
+        raise forms.ValidationError(f"定員は1人から{CAPACITY_MAX}人の間で入力してください。")
+    return capacity
+
+
 class SubMeetingForm(forms.ModelForm):
+    online_url = _online_url()
+
     class Meta:
         model = SubMeeting
-        fields = ["title", "theme", "held_on", "place", "online", "group_size", "note"]
-        widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
-            "note": forms.Textarea(attrs={"rows": 3}),
-        }
+        fields = [
+            "title",
+            "theme",
+            "held_on",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online",
+            "online_url",
+            "capacity",
+            "rsvp_deadline",
+            "group_size",
+            "note",
+        ]
+        widgets = EVENT_WIDGETS
 
     def clean_group_size(self):
         size = self.cleaned_data["group_size"]
         if not 2 <= size <= 20:
             raise forms.ValidationError("1グループの法人数は2から20の間で指定してください。")
         return size
+
+    clean_capacity = _clean_capacity
+
+
+class ScheduleForm(forms.ModelForm):
+    """Staff change the date, time, place, capacity or deadline of a sub-meeting."""
+
+    online_url = _online_url()
+
+    class Meta:
+        model = SubMeeting
+        fields = [
+            "held_on",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online",
+            "online_url",
+            "capacity",
+            "rsvp_deadline",
+        ]
+        widgets = EVENT_WIDGETS
+
+    clean_capacity = _clean_capacity
+
+
+class SeriesForm(forms.ModelForm):
+    """A recurring sub-meeting and how many of its next occurrences to create."""
+
+    online_url = _online_url()
+
+    count = forms.IntegerField(label="作成する回数", min_value=1, max_value=24, initial=6)
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "title",
+            "theme",
+            "frequency",
+            "first_on",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_url",
+            "capacity",
+        ]
+        widgets = EVENT_WIDGETS
+
+    clean_capacity = _clean_capacity
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "終了時刻は開始時刻より後にしてください。")
+        return data
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="出欠",
+        choices=[
+            (RsvpAnswer.ATTEND, "参加"),
+            (RsvpAnswer.DECLINE, "不参加"),
+            (RsvpAnswer.UNDECIDED, "未定"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    people = forms.IntegerField(
+        label="参加する人数",
+        min_value=0,
+        max_value=20,
+        required=False,
+        help_text="参加の場合は1人以上。未定の場合は見込みの人数を入力できます。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        people = data.get("people") or 0
+        if data.get("answer") == RsvpAnswer.ATTEND and people < 1:
+            self.add_error("people", "参加する人数を1人以上で入力してください。")
+        data["people"] = people
+        return data
+
+
+class QuestionnaireForm(forms.Form):
+    challenges = IdsChoiceField(
+        label="いま抱えている経営課題",
+        queryset=Challenge.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    themes = IdsChoiceField(
+        label="分科会で話したいテーマ",
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    comment = forms.CharField(
+        label="当日話したいこと・聞きたいこと",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    update_profile = forms.BooleanField(
+        label="この回答で法人の基本情報（経営課題・関心テーマ）を更新することに同意する",
+        required=False,
+    )
+
+
+MINUTES_TYPES = (".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".png", ".jpg", ".jpeg")
+# The first bytes each type starts with: a renamed file of another kind is refused.
+MINUTES_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label="議事録",
+        max_length=20_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    minutes_file = forms.FileField(
+        label="議事録のファイル",
+        required=False,
+        help_text="PDF・Word・Excel・PowerPoint・テキスト・画像（PNG・JPEG）、10MBまで。",
+    )
+
+    def clean_minutes_file(self):
+        upload = self.cleaned_data.get("minutes_file")
+        if not upload:
+            return None
+        name = upload.name.lower()
+        suffix = name[name.rfind(".") :] if "." in name else ""
+        if suffix not in MINUTES_TYPES:
+            raise forms.ValidationError(
+                "この種類のファイルは保存できません（PDF・Word・Excel・PowerPoint・テキスト・PNG・JPEG）。"
+            )
+        if upload.size > settings.MEETING_MINUTES_MAX_BYTES:
+            limit = settings.MEETING_MINUTES_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"ファイルが大きすぎます（{limit}MBまで）。")
+        head = upload.read(16)
+        upload.seek(0)
+        magic = MINUTES_MAGIC.get(suffix)
+        if magic and not head.startswith(magic):
+            raise forms.ValidationError("ファイルの中身が拡張子と一致しません。")
+        if suffix == ".txt" and b"\x00" in head:
+            raise forms.ValidationError("テキストファイルとして読めません。")
+        return upload
 
 
 class ParticipantsForm(forms.Form):

@@ -1,11 +1,17 @@
 """Tables of the provider registry: municipalities, corporations, establishments, import runs."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partners.querysets import CorporationQuerySet, EstablishmentQuerySet, IntroductionQuerySet
+from partners.querysets import (
+    CorporationQuerySet,
+    EstablishmentQuerySet,
+    IntroductionQuerySet,
+    SubMeetingQuerySet,
+)
 from portal.validators import (
     validate_corporate_number,
     validate_establishment_number,
@@ -530,16 +536,26 @@ class IntroductionEvent(models.Model):
 
 
 # --- Theme sub-meetings -----------------------------------------------------------------------------
-class SubMeeting(models.Model):
-    """A theme sub-meeting (分科会) where similar providers sit together in small groups."""
+class SeriesFrequency(models.TextChoices):
+    MONTHLY = "monthly", "毎月（同じ週の同じ曜日）"
+    WEEKLY = "weekly", "毎週（同じ曜日）"
+
+
+class MeetingSeries(models.Model):
+    """A recurring sub-meeting (e.g. a monthly salon): its occurrences are generated from the rule,
+    starting on `first_on` (a monthly series keeps the nth weekday of that date, e.g. 第2水曜日)."""
 
     title = models.CharField("名称", max_length=200)
     theme = models.ForeignKey(Theme, verbose_name="テーマ", on_delete=models.PROTECT)
-    held_on = models.DateField("開催日")
+    frequency = models.CharField(
+        "繰り返し", max_length=10, choices=SeriesFrequency.choices, default=SeriesFrequency.MONTHLY
+    )
+    first_on = models.DateField("初回の開催日")
+    starts_at = models.TimeField("開始時刻", null=True, blank=True)
+    ends_at = models.TimeField("終了時刻", null=True, blank=True)
     place = models.CharField("会場", max_length=200, blank=True)
-    online = models.BooleanField("オンライン開催", default=False)
-    group_size = models.PositiveSmallIntegerField("1グループの人数（法人数）", default=4)
-    note = models.TextField("メモ", blank=True)
+    online_url = models.URLField("オンライン会議のURL", max_length=500, blank=True)
+    capacity = models.PositiveIntegerField("定員（人）", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -548,12 +564,81 @@ class SubMeeting(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "定例の分科会"
+        verbose_name_plural = "定例の分科会"
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SubMeeting(models.Model):
+    """A theme sub-meeting (分科会) where similar providers sit together in small groups; also an
+    event with a time, a place or online link, a capacity, invitations and minutes."""
+
+    title = models.CharField("名称", max_length=200)
+    theme = models.ForeignKey(Theme, verbose_name="テーマ", on_delete=models.PROTECT)
+    held_on = models.DateField("開催日")
+    starts_at = models.TimeField("開始時刻", null=True, blank=True)
+    ends_at = models.TimeField("終了時刻", null=True, blank=True)
+    place = models.CharField("会場", max_length=200, blank=True)
+    online = models.BooleanField("オンライン開催", default=False)
+    online_url = models.URLField("オンライン会議のURL", max_length=500, blank=True)
+    capacity = models.PositiveIntegerField(
+        "定員（人）", null=True, blank=True, help_text="空欄なら定員なし。"
+    )
+    rsvp_deadline = models.DateField("回答期限", null=True, blank=True)
+    series = models.ForeignKey(
+        MeetingSeries,
+        verbose_name="定例の分科会",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    group_size = models.PositiveSmallIntegerField("1グループの人数（法人数）", default=4)
+    note = models.TextField("メモ", blank=True)
+    # Raised by every change of the date, time or place: the .ics SEQUENCE and the key of the
+    # change mails (one per participant per version).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    minutes = models.TextField("議事録", blank=True)
+    minutes_file = models.FileField("議事録のファイル", upload_to="meetings/minutes/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = SubMeetingQuerySet.as_manager()
+
+    class Meta:
         verbose_name = "テーマ別分科会"
         verbose_name_plural = "テーマ別分科会"
         ordering = ["-held_on", "-pk"]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "終了時刻は開始時刻より後にしてください。"})
+        if self.rsvp_deadline and self.held_on and self.rsvp_deadline > self.held_on:
+            raise ValidationError({"rsvp_deadline": "回答期限は開催日までの日付にしてください。"})
+
+    @property
+    def where(self) -> str:
+        """The place as people read it: 会場, オンライン, or both."""
+        parts = [self.place] if self.place else []
+        if self.online or self.online_url:
+            parts.append("オンライン")
+        return "・".join(parts) or "未定"
+
+
+class RsvpAnswer(models.TextChoices):
+    PENDING = "pending", "未回答"
+    ATTEND = "attend", "参加"
+    DECLINE = "decline", "不参加"
+    UNDECIDED = "undecided", "未定"
 
 
 class SubMeetingParticipant(models.Model):
@@ -564,6 +649,26 @@ class SubMeetingParticipant(models.Model):
     group = models.PositiveSmallIntegerField("グループ", null=True, blank=True)
     # Set when staff placed the corporation by hand; regrouping keeps it where it is.
     pinned = models.BooleanField("手で配置", default=False)
+    # The invitation: sent once (invited_at), answered by the corporation (its manager in the
+    # portal, or anyone holding the signed link of its mail).
+    invited_at = models.DateTimeField("招待日時", null=True, blank=True)
+    response = models.CharField(
+        "出欠", max_length=10, choices=RsvpAnswer.choices, default=RsvpAnswer.PENDING
+    )
+    people = models.PositiveSmallIntegerField("参加人数", default=0)
+    # Over capacity an attending answer waits; the first waiting one moves up when a place frees.
+    waiting_since = models.DateTimeField("キャンセル待ちの受付日時", null=True, blank=True)
+    answered_at = models.DateTimeField("回答日時", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="回答した人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attended = models.BooleanField("当日の出席", null=True, blank=True)
+    attended_people = models.PositiveSmallIntegerField("出席人数", null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -579,6 +684,75 @@ class SubMeetingParticipant(models.Model):
 
     def __str__(self) -> str:
         return str(self.corporation)
+
+    @property
+    def waiting(self) -> bool:
+        return self.waiting_since is not None
+
+    @property
+    def answer_label(self) -> str:
+        if self.waiting:
+            return "キャンセル待ち"
+        return self.get_response_display()
+
+
+class MeetingMailKind(models.TextChoices):
+    INVITATION = "invitation", "招待"
+    CHANGE = "change", "変更のお知らせ"
+    REMINDER = "reminder", "開催前のお知らせ"
+    PROMOTED = "promoted", "キャンセル待ちからの繰り上げ"
+
+
+class MeetingMail(models.Model):
+    """One mail to one invited corporation, created once (unique kind and key) and stamped when
+    sent under a row lock, so that a repeated scan or a re-delivered task sends nothing twice."""
+
+    participant = models.ForeignKey(
+        SubMeetingParticipant, on_delete=models.CASCADE, related_name="mails"
+    )
+    kind = models.CharField("種類", max_length=20, choices=MeetingMailKind.choices)
+    # What makes a mail of that kind distinct: the meeting version for a change, else empty.
+    key = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    recipients = models.JSONField("宛先", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "分科会のメール"
+        verbose_name_plural = "分科会のメール"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "kind", "key"], name="meeting_mail_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.participant}）"
+
+
+class MeetingQuestionnaire(models.Model):
+    """A corporation's short answers before the meeting; with its manager's agreement they also
+    update the corporation's profile (through profile_update, with history)."""
+
+    participant = models.OneToOneField(
+        SubMeetingParticipant, on_delete=models.CASCADE, related_name="questionnaire"
+    )
+    challenges = models.ManyToManyField(Challenge, verbose_name="経営課題", blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name="関心テーマ", blank=True)
+    comment = models.TextField("当日話したいこと", blank=True)
+    update_profile = models.BooleanField("法人の基本情報に反映する", default=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField("回答日時", default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "分科会の事前アンケート"
+        verbose_name_plural = "分科会の事前アンケート"
+
+    def __str__(self) -> str:
+        return f"{self.participant}のアンケート"
 
 
 class MatchWeights(models.Model):

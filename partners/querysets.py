@@ -11,7 +11,7 @@ from django.db import models
 from partners import access
 
 if TYPE_CHECKING:  # named as strings in the base classes below, for mypy
-    from partners.models import Corporation, Establishment, Introduction  # noqa: F401
+    from partners.models import Corporation, Establishment, Introduction, SubMeeting  # noqa: F401
 
 
 class CorporationQuerySet(models.QuerySet["Corporation"]):
@@ -74,3 +74,10 @@ class IntroductionQuerySet(models.QuerySet["Introduction"]):
         if until is not None:
             queryset = queryset.filter(models.Q(declined_at__lt=until))
         return queryset
+
+
+class SubMeetingQuerySet(models.QuerySet["SubMeeting"]):
+    def visible_to(self, user) -> SubMeetingQuerySet:
+        """Sub-meetings this user may open as an event: all for staff, those their corporation
+        was invited to for a manager (access rule 9)."""
+        return self.filter(access.meeting_visible_q(user))

@@ -657,7 +657,7 @@ def submeeting_groups(*, meeting: SubMeeting) -> tuple[list[dict], list[SubMeeti
     """The meeting's groups with their members and reason, and the participants not yet placed."""
     participants = list(
         meeting.participants.select_related(
-            "corporation__municipality", "corporation__profile"
+            "corporation__municipality", "corporation__profile", "questionnaire"
         ).prefetch_related("corporation__profile__challenges", "corporation__profile__themes")
     )
     features = {p.pk: features_of(p.corporation) for p in participants}
@@ -678,6 +678,95 @@ def submeeting_groups(*, meeting: SubMeeting) -> tuple[list[dict], list[SubMeeti
         for number, members in sorted(grouped.items())
     ]
     return groups, unplaced
+
+
+@dataclass
+class RsvpCounts:
+    """What staff read at a glance: 参加 N 名 / 不参加 / 未定 / 未回答 / キャンセル待ち."""
+
+    attend_people: int = 0
+    attend: int = 0
+    decline: int = 0
+    undecided: int = 0
+    pending: int = 0
+    waiting: int = 0
+    waiting_people: int = 0
+    not_invited: int = 0
+    attended: int = 0
+    attended_people: int = 0
+
+
+def rsvp_counts(participants) -> RsvpCounts:
+    """Counts of the answers of loaded participants (no query)."""
+    from partners.models import RsvpAnswer
+
+    counts = RsvpCounts()
+    for p in participants:
+        if p.attended:
+            counts.attended += 1
+            counts.attended_people += p.attended_people or 0
+        if p.invited_at is None:
+            counts.not_invited += 1
+        elif p.waiting_since is not None:
+            counts.waiting += 1
+            counts.waiting_people += p.people
+        elif p.response == RsvpAnswer.ATTEND:
+            counts.attend += 1
+            counts.attend_people += p.people
+        elif p.response == RsvpAnswer.DECLINE:
+            counts.decline += 1
+        elif p.response == RsvpAnswer.UNDECIDED:
+            counts.undecided += 1
+        else:
+            counts.pending += 1
+    return counts
+
+
+def invitation_addresses(corporation: Corporation) -> list[str]:
+    """Where a corporation's sub-meeting mails go (access rule 10): its active managers, and the
+    profile's contact when it is an e-mail address the corporation consented to share."""
+    from django.contrib.auth import get_user_model
+
+    from partners.access import profile_contact_mailable
+    from portal.models import Role
+
+    addresses = list(
+        get_user_model()
+        .objects.filter(role=Role.MANAGER, corporation_number=corporation.number, is_active=True)
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    profile = ProviderProfile.objects.filter(corporation=corporation).first()
+    if profile_contact_mailable(profile):
+        addresses.append(profile.contact.strip())  # type: ignore[union-attr]
+    return list(dict.fromkeys(a for a in addresses if a))
+
+
+def own_invitations(viewer: RegistryViewer) -> list[SubMeetingParticipant]:
+    """A manager's invitations to sub-meetings, the coming ones first (rule 9)."""
+    if viewer.staff or not viewer.number:
+        return []
+    rows = SubMeetingParticipant.objects.filter(
+        corporation__number=viewer.number, invited_at__isnull=False
+    ).select_related("meeting__theme")
+    return sorted(rows, key=lambda p: (p.meeting.held_on < timezone.localdate(), p.meeting.held_on))
+
+
+def own_invitation(viewer: RegistryViewer, meeting: SubMeeting) -> SubMeetingParticipant | None:
+    """The manager's own invitation to this meeting, with its questionnaire (rule 9)."""
+    if viewer.staff or not viewer.number:
+        return None
+    return (
+        meeting.participants.filter(corporation__number=viewer.number, invited_at__isnull=False)
+        .select_related("corporation__profile", "questionnaire")
+        .prefetch_related(
+            "questionnaire__challenges",
+            "questionnaire__themes",
+            "corporation__profile__challenges",
+            "corporation__profile__themes",
+        )
+        .first()
+    )
 
 
 # Introductions still moving (紹介中) and accepted by every party (紹介済み).

@@ -1,8 +1,10 @@
 """Celery tasks of the registry: they take ids, refetch and call a service."""
 
 from django.conf import settings
+from django.db import OperationalError as DatabaseOperationalError
+from django.utils import timezone
 
-from partners.services import imports
+from partners.services import events, imports
 from portal.celery import app
 
 
@@ -23,6 +25,25 @@ def sweep_import_runs() -> int:
     return imports.import_runs_mark_interrupted(
         older_than_seconds=settings.IMPORT_RUN_STALE_SECONDS
     )
+
+
+# smtplib's errors are OSErrors (as are connection errors and timeouts): a mail server that is down
+# or refuses for a while is retried with backoff; the mail's row makes a late retry harmless.
+@app.task(
+    name="partners.send_meeting_mail",
+    autoretry_for=(OSError, DatabaseOperationalError),
+    retry_backoff=10,
+)
+def send_meeting_mail(mail_id: int) -> int:
+    """Deliver one sub-meeting mail (invitation, change, reminder, moved up from the waiting
+    list); a second delivery of the task sends nothing."""
+    return events.meeting_mail_send(mail_id=mail_id)
+
+
+@app.task(name="partners.send_meeting_reminders")
+def send_meeting_reminders() -> int:
+    """Daily: the reminders of sub-meetings held within MEETING_REMINDER_DAYS days (idempotent)."""
+    return events.meeting_reminders(today=timezone.localdate())
 
 
 # Looked up on each call, so that the task object stays the one place that sends it.

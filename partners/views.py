@@ -18,9 +18,14 @@ from partners.forms import (
     AnswerOnBehalfForm,
     GroupForm,
     IntroductionForm,
+    MinutesForm,
     MoveForm,
     ParticipantsForm,
     ProfileForm,
+    QuestionnaireForm,
+    RsvpForm,
+    ScheduleForm,
+    SeriesForm,
     SubMeetingForm,
     UploadForm,
     WeightsForm,
@@ -33,6 +38,7 @@ from partners.models import (
     MatchWeights,
     SubMeeting,
 )
+from partners.services import events
 from portal import providers
 from portal.access import permission_required, require
 from portal.changes import STALE
@@ -440,7 +446,7 @@ def meetings(request):
         meeting = services.submeeting_create(values=form.cleaned_data, by=request.user)
         messages.success(request, "分科会を登録しました。参加する法人を追加してください。")
         return redirect("partners:meeting", pk=meeting.pk)
-    context = {"form": form, "meetings": selectors.submeetings()}
+    context = {"form": form, "series_form": SeriesForm(), "meetings": selectors.submeetings()}
     return render(request, "partners/meetings.html", context)
 
 
@@ -451,10 +457,14 @@ def _meeting(pk: int) -> SubMeeting:
 def _meeting_page(request, meeting: SubMeeting, status: int = 200, **forms):
     forms.setdefault("add_form", ParticipantsForm())
     forms.setdefault("group_form", GroupForm(initial={"group_size": meeting.group_size}))
+    forms.setdefault("schedule_form", ScheduleForm(instance=meeting))
+    forms.setdefault("minutes_form", MinutesForm(initial={"minutes": meeting.minutes}))
     groups, unplaced = selectors.submeeting_groups(meeting=meeting)
     group_numbers = list(range(1, max([g["number"] for g in groups] + [0]) + 2))
+    participants = [m for g in groups for m in g["members"]] + unplaced
     context = {"meeting": meeting, "groups": groups, "unplaced": unplaced,
-               "group_numbers": group_numbers, **forms}  # fmt: skip
+               "group_numbers": group_numbers, "participants": participants,
+               "counts": selectors.rsvp_counts(participants), **forms}  # fmt: skip
     return render(request, "partners/meeting.html", context, status=status)
 
 
@@ -528,3 +538,262 @@ def meeting_export(request, pk: int, fmt: str):
     header, rows = exports.groups_table(meeting, groups, unplaced, _viewer(request))
     name = f"submeeting-{meeting.pk}-{_stamp()}"
     return _spreadsheet(fmt, name, "グループ", header, rows)
+
+
+# --- Sub-meetings as events ------------------------------------------------------------------------
+@require_POST
+@permission_required("manage_registry")
+def meeting_schedule(request, pk: int):
+    meeting = _meeting(pk)
+    form = ScheduleForm(request.POST, instance=_meeting(pk))
+    if not form.is_valid():
+        return _meeting_page(request, meeting, status=400, schedule_form=form)
+    values = {f: form.cleaned_data[f] for f in ScheduleForm.Meta.fields}
+    try:
+        updated = events.submeeting_schedule(meeting=meeting, values=values, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        told = "招待した法人に変更をお知らせします。" if updated.version != meeting.version else ""
+        messages.success(request, f"日程・会場を保存しました。{told}")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_invite(request, pk: int):
+    invited = events.submeeting_invite(meeting=_meeting(pk), by=request.user)
+    if invited:
+        messages.success(request, f"{invited}法人に招待メールを送ります。")
+    else:
+        messages.info(request, "新しく招待する法人はありません（全員招待済みです）。")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_attendance(request, pk: int):
+    meeting = _meeting(pk)
+    attendance: dict[int, int | None] = {}
+    for key, value in request.POST.items():
+        participant = parse_id(key[9:]) if key.startswith("attended-") else None
+        if participant is not None:
+            attendance[participant] = parse_int(value, min_value=0, max_value=99)
+    changed = events.submeeting_record_attendance(
+        meeting=meeting, attendance=attendance, by=request.user
+    )
+    messages.success(request, f"{changed}法人の出席を記録しました。")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_minutes(request, pk: int):
+    meeting = _meeting(pk)
+    form = MinutesForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _meeting_page(request, meeting, status=400, minutes_form=form)
+    events.submeeting_save_minutes(
+        meeting=meeting,
+        text=form.cleaned_data["minutes"],
+        upload=form.cleaned_data["minutes_file"],
+        by=request.user,
+    )
+    messages.success(request, "議事録を保存しました。")
+    return redirect("partners:meeting", pk=pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_introduce(request, pk: int):
+    meeting = _meeting(pk)
+    group = parse_int(request.POST.get("group"), min_value=1, max_value=999)
+    if group is None:
+        messages.error(request, "グループを選んでください。")
+        return redirect("partners:meeting", pk=pk)
+    try:
+        introduction = events.submeeting_introduce_group(
+            meeting=meeting, group=group, by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("partners:meeting", pk=pk)
+    messages.success(request, f"グループ{group}の法人どうしの紹介を提案しました。")
+    return redirect("partners:introduction", pk=introduction.pk)
+
+
+@require_POST
+@permission_required("manage_registry")
+def meeting_series(request):
+    form = SeriesForm(request.POST)
+    if not form.is_valid():
+        context = {"form": SubMeetingForm(), "series_form": form,
+                   "meetings": selectors.submeetings()}  # fmt: skip
+        return render(request, "partners/meetings.html", context, status=400)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "count"}
+    series = events.series_create(values=values, count=form.cleaned_data["count"], by=request.user)
+    messages.success(
+        request, f"定例の分科会「{series.title}」の{form.cleaned_data['count']}回分を作成しました。"
+    )
+    return redirect("partners:meetings")
+
+
+def _visible_meeting(request, pk: int) -> SubMeeting:
+    """A sub-meeting the user may open as an event (access rule 9), else 403."""
+    meeting = _meeting(pk)
+    require(_viewer(request).sees_meeting(meeting))
+    return meeting
+
+
+@require_GET
+@permission_required("use_registry")
+def meeting_ics(request, pk: int):
+    from partners.ics import meeting_calendar
+
+    meeting = _visible_meeting(request, pk)
+    response = HttpResponse(meeting_calendar(meeting), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="submeeting-{meeting.pk}.ics"'
+    return response
+
+
+@require_GET
+@permission_required("use_registry")
+def meeting_minutes_file(request, pk: int):
+    meeting = _visible_meeting(request, pk)
+    if not meeting.minutes_file:
+        raise Http404
+    name = meeting.minutes_file.name.rsplit("/", 1)[-1]
+    return FileResponse(meeting.minutes_file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_GET
+@permission_required("use_registry")
+def my_meetings(request):
+    invitations = selectors.own_invitations(_viewer(request))
+    return render(request, "partners/my_meetings.html", {"invitations": invitations})
+
+
+def _invitation_page(request, meeting: SubMeeting, status: int = 200, **forms):
+    invitation = selectors.own_invitation(_viewer(request), meeting)
+    require(invitation is not None)
+    forms.setdefault(
+        "rsvp_form",
+        RsvpForm(initial={"answer": invitation.response, "people": invitation.people or 1}),
+    )
+    if "questionnaire_form" not in forms:
+        source = getattr(invitation, "questionnaire", None)
+        profile = getattr(invitation.corporation, "profile", None)
+        source = source or profile
+        initial = {"comment": getattr(source, "comment", "")}
+        if source is not None:
+            initial["challenges"] = list(source.challenges.all())
+            initial["themes"] = list(source.themes.all())
+        forms["questionnaire_form"] = QuestionnaireForm(initial=initial)
+    context = {"meeting": meeting, "invitation": invitation,
+               "open": events.accepts_answers(meeting), **forms}  # fmt: skip
+    return render(request, "partners/meeting_invitation.html", context, status=status)
+
+
+@require_GET
+@permission_required("use_registry")
+def meeting_invitation(request, pk: int):
+    meeting = _visible_meeting(request, pk)
+    if _viewer(request).staff:
+        return redirect("partners:meeting", pk=pk)
+    return _invitation_page(request, meeting)
+
+
+@require_POST
+@permission_required("use_registry")
+def meeting_answer(request, pk: int):
+    meeting = _visible_meeting(request, pk)
+    invitation = selectors.own_invitation(_viewer(request), meeting)
+    require(invitation is not None)
+    form = RsvpForm(request.POST)
+    if not form.is_valid():
+        return _invitation_page(request, meeting, status=400, rsvp_form=form)
+    try:
+        answered = events.invitation_respond(
+            participant=invitation,  # type: ignore[arg-type]
+            answer=form.cleaned_data["answer"],
+            people=form.cleaned_data["people"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _answered_text(answered))
+    return redirect("partners:meeting_invitation", pk=pk)
+
+
+@require_POST
+@permission_required("use_registry")
+def meeting_questionnaire(request, pk: int):
+    meeting = _visible_meeting(request, pk)
+    invitation = selectors.own_invitation(_viewer(request), meeting)
+    require(invitation is not None)
+    form = QuestionnaireForm(request.POST)
+    if not form.is_valid():
+        return _invitation_page(request, meeting, status=400, questionnaire_form=form)
+    events.questionnaire_answer(
+        participant=invitation,  # type: ignore[arg-type]
+        challenges=form.cleaned_data["challenges"],
+        themes=form.cleaned_data["themes"],
+        comment=form.cleaned_data["comment"],
+        update_profile=form.cleaned_data["update_profile"],
+        by=request.user,
+    )
+    done = "法人の基本情報も更新しました。" if form.cleaned_data["update_profile"] else ""
+    messages.success(request, f"アンケートの回答を保存しました。{done}")
+    return redirect("partners:meeting_invitation", pk=pk)
+
+
+def _answered_text(participant) -> str:
+    if participant.waiting:
+        return (
+            "定員に達しているため、キャンセル待ちで受け付けました。席が空きしだいお知らせします。"
+        )
+    if participant.response == "attend":
+        return f"参加（{participant.people}名）で受け付けました。"
+    return f"「{participant.get_response_display()}」で受け付けました。"
+
+
+def _rsvp_invitation(token: str):
+    """The invitation of a mail's signed link (no login; it answers only for itself)."""
+    invitation = events.participant_for_token(token)
+    if invitation is None:
+        raise Http404("この回答用リンクは無効です。")
+    return invitation
+
+
+def _rsvp_page(request, token: str, invitation, status: int = 200, form=None):
+    form = form or RsvpForm(
+        initial={"answer": invitation.response, "people": invitation.people or 1}
+    )
+    context = {"meeting": invitation.meeting, "invitation": invitation, "token": token,
+               "form": form, "open": events.accepts_answers(invitation.meeting)}  # fmt: skip
+    return render(request, "partners/rsvp.html", context, status=status)
+
+
+@require_GET
+def rsvp(request, token: str):
+    return _rsvp_page(request, token, _rsvp_invitation(token))
+
+
+@require_POST
+def rsvp_answer(request, token: str):
+    invitation = _rsvp_invitation(token)
+    form = RsvpForm(request.POST)
+    if not form.is_valid():
+        return _rsvp_page(request, token, invitation, status=400, form=form)
+    try:
+        answered = events.invitation_respond(
+            participant=invitation,
+            answer=form.cleaned_data["answer"],
+            people=form.cleaned_data["people"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _answered_text(answered))
+    return redirect("partners:rsvp", token=token)

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guidance', '0005_action_owner_user'),
-        ('guidance', '0005_remove_old_support_programmes'),
+        ("guidance", "0005_action_owner_user"),
+        ("guidance", "0005_remove_old_support_programmes"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -1,7 +1,10 @@
 """Every write of the registry. `registry` holds derived sizes, profiles, introductions,
 sub-meetings and matching weights; `imports` is the one home of the open-data and profile imports
-(the command line and the browser upload both call it)."""
+(the command line and the browser upload both call it); `events` makes sub-meetings events
+(invitations, answers, reminders, attendance, minutes, series), `services.events.<name>`."""
 
+from partners.services import events
+from partners.services.events import submeeting_remove
 from partners.services.imports import (
     UnusableFile,
     establishments_import,
@@ -23,7 +26,6 @@ from partners.services.registry import (
     submeeting_create,
     submeeting_group,
     submeeting_move,
-    submeeting_remove,
 )
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "UnusableFile",
     "corporations_refresh_size",
     "establishments_import",
+    "events",
     "import_run_upload",
     "import_runs_mark_interrupted",
     "import_upload",

@@ -352,16 +352,6 @@ def submeeting_add(*, meeting: SubMeeting, corporations, by) -> int:
     return len(new)
 
 
-def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> bool:
-    """Take a corporation off the participants; False when it was not one of them."""
-    participant = meeting.participants.filter(corporation_id=corporation_id).first()
-    if participant is None:
-        return False
-    with_actor(participant, by)
-    participant.delete()
-    return True
-
-
 def submeeting_group(*, meeting: SubMeeting, group_size: int, by) -> None:
     """Propose groups: participants placed by hand stay; the others are grouped by similarity."""
     from partners.grouping import propose_groups

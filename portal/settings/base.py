@@ -264,6 +264,13 @@ CELERY_BEAT_SCHEDULE = {
 # Beat's own state (last run times) stays out of the repository.
 CELERY_BEAT_SCHEDULE_FILENAME = VAR_DIR / "celerybeat-schedule"
 
+# --- Sub-meetings as events -------------------------------------------------------------------
+# The reminder of a sub-meeting goes this many days before it (partners.send_meeting_reminders).
+MEETING_REMINDER_DAYS = env.int("MEETING_REMINDER_DAYS", default=3)
+# The answer link of an invitation mail stays valid this long (seconds).
+MEETING_RSVP_MAX_AGE = env.int("MEETING_RSVP_MAX_AGE", default=180 * 24 * 60 * 60)
+MEETING_MINUTES_MAX_BYTES = env.int("MEETING_MINUTES_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- Imports of the registry ------------------------------------------------------------------
 # An import that has not written its heartbeat for this long was killed; it is marked interrupted.
 IMPORT_RUN_STALE_SECONDS = env.int("IMPORT_RUN_STALE_SECONDS", default=300)

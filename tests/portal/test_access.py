@@ -19,6 +19,7 @@ MATRIX = {
     "partners:introduction_new": {"staff", "superuser"},
     "partners:imports": {"staff", "superuser"},
     "partners:meetings": {"staff", "superuser"},
+    "partners:my_meetings": {"staff", "manager", "superuser"},
     "guidance:index": {"staff", "manager", "official", "superuser"},
     "oversight:dashboard": {"staff", "official", "superuser"},
     "reports": {"staff", "manager", "official", "superuser"},

@@ -156,6 +156,8 @@ def world(db, staff, official, superuser):
     )  # fmt: skip
     partners.submeeting_add(meeting=meeting, corporations=[own, fellow, other], by=staff)
     partners.submeeting_group(meeting=meeting, group_size=2, by=staff)
+    partners.events.submeeting_invite(meeting=meeting, by=staff)
+    rsvp = partners.events.rsvp_token(meeting.participants.get(corporation=own))
     run = ImportRun.objects.create(
         file_name="事業所一覧.csv", file_hash="0" * 64, started_by=staff, status=ImportStatus.DONE
     )
@@ -211,10 +213,13 @@ def world(db, staff, official, superuser):
         ("documents/", "number", [1]),
         ("notifications/unsubscribe/", "token", [unsubscribe]),
         ("notifications/", "pk", [notice.pk]),
+        ("partners/rsvp/", "token", [rsvp]),
         ("", "uidb64", [uid]),
         ("", "token", [token]),
     ]
-    extra_names = [f"group-{p.pk}" for p in meeting.participants.all()]
+    extra_names = [
+        f"{prefix}-{p.pk}" for p in meeting.participants.all() for prefix in ("group", "attended")
+    ]
     return {"users": users, "ids": ids, "extra_names": extra_names, "action": action, "kpi": kpi}
 
 
