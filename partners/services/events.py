@@ -94,7 +94,7 @@ def _notice_managers(participant: SubMeetingParticipant, kind: str, key: str) ->
     notify(
         recipients=list(managers),
         kind=NoticeKind.MEETING,
-        title=f"{SUBJECTS.get(kind, '分科会のお知らせ')}：{meeting.title}",
+        title=f"{SUBJECTS.get(MeetingMailKind(kind), '分科会のお知らせ')}：{meeting.title}",
         url=reverse("partners:meeting_invitation", args=[meeting.pk]),
         obj=participant,
         key=f"meeting:{participant.pk}:{kind}:{key}",
