@@ -43,10 +43,13 @@ def jduration(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
-    """The current URL with another page number: filters stay as they are."""
+def page_url(context, number, **extra) -> str:
+    """The current URL with another page number (and any `extra` values): filters stay as they
+    are."""
     params = context["request"].GET.copy()
     params["page"] = number
+    for key, value in extra.items():
+        params[key] = value
     return f"?{params.urlencode()}"
 
 
@@ -56,3 +59,11 @@ def stage_mark(number) -> str:
     from portal.taxonomy import STAGE_MARKS
 
     return STAGE_MARKS[int(number) - 1]
+
+
+@register.simple_tag
+def page_numbers(page) -> list:
+    """The page numbers to offer around the current page: 1 … 4 5 [6] 7 8 … 20 (None for …)."""
+    ellipsis = page.paginator.ELLIPSIS
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return [None if n == ellipsis else n for n in numbers]
