@@ -119,7 +119,9 @@ class Corporation(models.Model):
     service_types = models.JSONField("サービスの種類", default=list, editable=False)
     # Both derived from the name and the establishments (partners/names.py), by the same refresh.
     search_text = models.TextField(editable=False, default="")
-    sort_key = models.CharField("五十音順の読み", max_length=200, blank=True, default="", editable=False)
+    sort_key = models.CharField(
+        "五十音順の読み", max_length=200, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

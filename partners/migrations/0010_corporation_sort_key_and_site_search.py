@@ -50,12 +50,18 @@ class Migration(migrations.Migration):
             model_name="corporation",
             name="sort_key",
             field=models.CharField(
-                blank=True, default="", editable=False, max_length=200, verbose_name="五十音順の読み"
+                blank=True,
+                default="",
+                editable=False,
+                max_length=200,
+                verbose_name="五十音順の読み",
             ),
         ),
         migrations.AddIndex(
             model_name="corporation",
-            index=models.Index(fields=["sort_key", "number"], name="partners_co_sort_ke_678084_idx"),
+            index=models.Index(
+                fields=["sort_key", "number"], name="partners_co_sort_ke_678084_idx"
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         # Adding the column rebuilt the table on SQLite, which drops the FTS triggers.

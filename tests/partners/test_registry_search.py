@@ -69,7 +69,10 @@ def test_gojuon_order_ignores_the_legal_form(client, staff, towns):
 
 
 def test_the_reading_is_preferred_when_the_data_has_one():
-    assert sort_key("社会福祉法人長野福祉会", "シャカイフクシホウジン ナガノフクシカイ") == "ながのふくしかい"
+    assert (
+        sort_key("社会福祉法人長野福祉会", "シャカイフクシホウジン ナガノフクシカイ")
+        == "ながのふくしかい"
+    )
     assert sort_key("さくらケア株式会社") == "さくらけあ"
     assert name_without_legal_form("社会福祉連携推進法人 信州ネット") == "信州ネット"
     assert name_without_legal_form("特定非営利活動法人ひだまり") == "ひだまり"
