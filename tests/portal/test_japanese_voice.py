@@ -1,7 +1,6 @@
 """One Japanese voice: every page a role reaches from the home page reads in Japanese (no English
 words left, full-width colons in Japanese text), and downloads are named by the day in Tokyo."""
 
-import json
 import re
 from collections import deque
 from datetime import datetime
@@ -16,47 +15,7 @@ from django.core.management import call_command
 
 from portal.models import User
 from portal.text import EMPTY, NOT_WRITTEN
-
-# ASCII words a Japanese page may show: file formats, abbreviations Japanese officials use as
-# they are, and the names of the STEPs (STEP3 協働し、PDCAを回す, as domain.md names it). Compared
-# in upper case.
-ALLOWED_WORDS = {"KPI", "PDF", "CSV", "XLSX", "EXCEL", "JSON", "STEP", "PDCA", "NPO", "FAX", "URL"}
-_JAPANESE = r"[\u3000-\u30ff\u3400-\u9fff\uff01-\uff5e]"
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _published_words() -> set[str]:
-    """ASCII words of the published data (case names such as WTBASE, ICT or PDCA in a report's
-    text): quoted exactly as published, so they are not English left on a page. File names in
-    the data's source notes are not words of the text and are left out."""
-    words = set()
-    for path in FIXTURES.rglob("*.json"):
-        for text in _strings(json.loads(path.read_text(encoding="utf-8"))):
-            if not re.search(_JAPANESE, text):
-                continue  # codes and slugs, never shown as text
-            text = re.sub(r"[\w.-]+\.txt|\w+_\w+", " ", text)  # file and field names
-            words |= {w.upper() for w in re.findall(r"[A-Za-z]{3,}", text)}
-    return words
-
-
-DATA_WORDS = _published_words()
-_URL_OR_MAIL = re.compile(
-    r"(https?://\S+|[\w.+-]+@[\w-]+(\.[\w-]+)+|\b[\w-]+(\.[\w-]+)*\.(jp|com|org)\b)"
-)
-_WORD = re.compile(r"[A-Za-z]{3,}")
-# A half-width colon with Japanese text on either side (10:30 and 例: are different matters).
-_HALF_COLON = re.compile(rf"{_JAPANESE}\s*:|:\s*{_JAPANESE}")
+from tests.japanese_checks import english_left, half_width_colons
 
 
 class _Page(HTMLParser):
@@ -82,16 +41,6 @@ class _Page(HTMLParser):
     def handle_data(self, data):
         if not self._skip and data.strip():
             self.texts.append(data.strip())
-
-
-def english_left(text: str) -> list[str]:
-    bare = _URL_OR_MAIL.sub(" ", text)
-    allowed = ALLOWED_WORDS | DATA_WORDS
-    return [w for w in _WORD.findall(bare) if w.upper() not in allowed]
-
-
-def half_width_colons(text: str) -> list[str]:
-    return [m.group() for m in _HALF_COLON.finditer(text)]
 
 
 # Links that are not pages: files, exports, the admin (Django's own screens) and logging out.
@@ -141,7 +90,7 @@ def demo(django_db_setup, django_db_blocker):
 
 def test_the_checks_catch_english_and_half_width_colons():
     assert english_left("created 3, updated 0") == ["created", "updated"]
-    assert english_left("policy-package-notice.txt") == ["policy", "package", "notice", "txt"]
+    assert english_left("出典：policy package（jigyosho_110.csv）") == ["policy", "package"]
     assert english_left("KPIとPDF、CSV（Excel用）、https://example.jp/a と info@example.jp") == []
     assert half_width_colons("共通の課題: 人材") == ["題:"]
     assert half_width_colons("共通の課題：人材 10:30") == []
@@ -159,8 +108,25 @@ def test_every_page_a_role_reaches_reads_in_japanese(demo, client, email):
 
 
 def test_empty_values_have_one_label_each():
+    from django.template import engines
+
     assert EMPTY == "—"
     assert NOT_WRITTEN == "記載なし"
+    render = engines["django"].from_string
+    line = "{{ a|or_empty }}/{{ b|or_empty }}/{{ c|or_not_written }}/{{ d|or_not_written }}"
+    assert render(line).render({"a": None, "b": 0, "c": "  ", "d": "担当 花子"}) == (
+        "—/0/記載なし/担当 花子"
+    )
+    # Templates write a missing value through those two filters, not a dash of their own.
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    own_dashes = re.compile(r'default(_if_none)?:"(—|―|-|記載なし|（記入なし）)"')
+    offenders = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if own_dashes.search(path.read_text(encoding="utf-8"))
+        and path.name != "import_detail.html"  # the import result page is reworked elsewhere
+    ]
+    assert offenders == []
 
 
 @pytest.mark.django_db
