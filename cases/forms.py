@@ -135,7 +135,7 @@ class CaseForm(forms.ModelForm):
         }
         help_texts = {
             "number": "窓口が追加する事例は1001以降の番号を使います。空欄なら自動で付けます。",
-            "prefectures": "Ctrlキー（Macはcommandキー）を押しながら選ぶと複数選べます。",
+            "prefectures": "コントロールキー（マックではコマンドキー）を押しながら選ぶと、複数選べます。",
         }
 
     def __init__(self, *args, **kwargs):

@@ -1,8 +1,9 @@
 """Demo consortia at different stages, with checklists, KPIs with measurements, actions, activity,
 an expert directory and a referral, so every workflow page has something to show. Created once."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -18,18 +19,22 @@ from guidance.models import (
     LegalForm,
     MemberRole,
     Stage,
+    StageMove,
 )
 from partners.models import Corporation, Theme
 from partners.selectors import nearest_consenting
 from portal.taxonomy import STAGE_NUMBERS
 
 DEMO_CORPORATION = "3510001012345"
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def _tick(consortium: Consortium, stages, by, share: float = 1.0) -> None:
+def _tick(consortium: Consortium, stages, by, share: float = 1.0, *, required: bool = True) -> None:
+    """Mark done the required items of these stages (unless `required` is False) and the first
+    `share` of the others."""
     items = list(consortium.checklist_items.filter(stage__in=stages).order_by("stage", "position"))
     for index, item in enumerate(items):
-        if item.required or index < len(items) * share:
+        if (required and item.required) or index < len(items) * share:
             services.checklist_item_update(
                 item=item,
                 values={"status": ItemStatus.DONE, "owner": "事務局"},
@@ -60,6 +65,19 @@ def _kpi(consortium, by, goal_title, theme_code, name, unit, baseline, target, v
             value=Decimal(value),
             by=by,
         )
+
+
+def _date_moves(consortium: Consortium) -> None:
+    """Spread the stage moves between the consortium's start and two weeks ago, as they would have
+    happened over the months, instead of all at the moment of seeding."""
+    moves = list(StageMove.objects.filter(consortium=consortium).order_by("pk"))
+    if not moves or consortium.started_on is None:
+        return
+    start = datetime.combine(consortium.started_on, time(10), tzinfo=TOKYO) + timedelta(days=30)
+    end = timezone.now() - timedelta(days=14)
+    step = max(end - start, timedelta(days=len(moves))) / len(moves)
+    for index, move in enumerate(moves):
+        StageMove.objects.filter(pk=move.pk).update(at=start + step * index)
 
 
 def seed_workflow(write) -> None:
@@ -141,6 +159,15 @@ def seed_workflow(write) -> None:
         by=staff,
     )  # fmt: skip
     for stage in STAGE_NUMBERS[: Stage.EVALUATE - 1]:  # ① … ④, so it stands at ⑤
+        if stage == 3:
+            # One override into STEP3, as staff record it: which items it skipped, and why.
+            _tick(running, [stage], staff, share=0.0, required=False)
+            services.consortium_move(
+                consortium=running, to_stage=stage + 1, by=staff, override=True,
+                reason="災害時の相互応援協定の締結を急ぐため、残りの項目は次回の定例会議で"
+                       "埋めることを全員で確認した。",
+            )  # fmt: skip
+            continue
         _tick(running, [stage], staff)
         services.consortium_move(consortium=running, to_stage=stage + 1, by=staff)
     _kpi(running, staff, "災害時に助け合える体制をつくる", "disaster", "相互応援協定の締結法人数",
@@ -158,18 +185,22 @@ def seed_workflow(write) -> None:
         last_activity_at=timezone.now() - timedelta(days=75), status=ConsortiumStatus.ACTIVE
     )
 
+    for consortium in (network, alliance, running):
+        _date_moves(consortium)
+
     kinds = {k.code: k for k in ExpertKind.objects.all()}
+    # Telephones with the 市外局番 of where each office is (026 長野, 0263 松本).
     experts = [
-        ("長野県よろず支援拠点", "yorozu", "長野県よろず支援拠点", "長野県全域", ["management", "backoffice"]),
-        ("信濃 一郎", "labour-consultant", "しなの社会保険労務士事務所", "長野地域", ["workforce"]),
-        ("松本 さくら", "cpa", "松本公認会計士事務所", "中信地域", ["management", "lending"]),
-        ("善光寺 太郎", "administrative-scrivener", "善光寺行政書士事務所", "長野地域", ["management"]),
+        ("長野県よろず支援拠点", "yorozu", "長野県よろず支援拠点", "長野県全域", ["management", "backoffice"], "026-000-0101"),
+        ("信濃 一郎", "labour-consultant", "しなの社会保険労務士事務所", "長野地域", ["workforce"], "026-000-0102"),
+        ("松本 さくら", "cpa", "松本公認会計士事務所", "中信地域", ["management", "lending"], "0263-00-0103"),
+        ("善光寺 太郎", "administrative-scrivener", "善光寺行政書士事務所", "長野地域", ["management"], "026-000-0104"),
     ]  # fmt: skip
-    for name, kind, organization, region, fields in experts:
+    for name, kind, organization, region, fields, phone in experts:
         if kind in kinds:
             expert = Expert.objects.create(
                 name=name, kind=kinds[kind], organization=organization, region=region,
-                contact="026-000-0000",
+                contact=phone,
             )  # fmt: skip
             expert.fields.set([themes[f] for f in fields])
     if "labour-consultant" in kinds:

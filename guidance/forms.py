@@ -107,7 +107,7 @@ class ConsortiumCreateForm(forms.Form):
         found = {c.number: c for c in Corporation.objects.filter(number__in=[n for n, _ in rows])}
         missing = [n for n, _ in rows if n not in found]
         if missing:
-            raise forms.ValidationError(f"台帳にない法人番号です: {'、'.join(missing)}")
+            raise forms.ValidationError(f"台帳にない法人番号です：{'、'.join(missing)}")
         if not rows:
             raise forms.ValidationError("参加法人を1つ以上入力してください。")
         if len({n for n, _ in rows}) != len(rows):
@@ -133,7 +133,7 @@ class ItemForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "evidence_file": "PDF・画像・Office文書・CSV・テキスト、10MBまで。",
+            "evidence_file": "PDF・画像・ワードやエクセルの文書・CSV・テキストを、10MBまで。",
         }
 
     def clean_evidence_file(self):

@@ -23,16 +23,17 @@ from partners.models import (
     Theme,
 )
 from partners.services.imports import HEADER, PROFILE_HEADER, establishments_import, profiles_import
-from partners.synthetic import generate
+from partners.synthetic import generate, phone_number
 
 DEMO_CORPORATION = "3510001012345"  # the demo manager's corporation (portal.demo users)
 DEMO_NAME = "社会福祉法人みすず福祉会"
 DEMO_SITES = [
-    # (事業所番号, service, name, municipality code, city, lat, lon, capacity)
-    ("2010100011", "通所介護", "みすずデイサービスセンター", "202011", "長野市", 36.6512, 138.1810, "30"),
-    ("2010100011", "短期入所生活介護", "みすずショートステイ", "202011", "長野市", 36.6512, 138.1810, "20"),
-    ("2010100029", "訪問介護", "みすずヘルパーステーション", "202011", "長野市", 36.6431, 138.1952, "0"),
-    ("2070100015", "居宅介護支援", "みすずケアプランセンター須坂", "202070", "須坂市", 36.6502, 138.3101, "0"),
+    # (事業所番号, service, name, municipality code, city, lat, lon, capacity, telephone): four
+    # sites with four numbers, so the page's 事業所数 and its list agree.
+    ("2010100011", "通所介護", "みすずデイサービスセンター", "202011", "長野市", 36.6512, 138.1810, "30", "026-000-0011"),
+    ("2010100037", "短期入所生活介護", "みすずショートステイ", "202011", "長野市", 36.6512, 138.1810, "20", "026-000-0012"),
+    ("2010100029", "訪問介護", "みすずヘルパーステーション", "202011", "長野市", 36.6431, 138.1952, "0", "026-000-0013"),
+    ("2010200015", "居宅介護支援", "みすずケアプランセンター須坂", "202070", "須坂市", 36.6502, 138.3101, "0", "026-000-0021"),
 ]  # fmt: skip
 
 
@@ -41,10 +42,11 @@ def _demo_corporation_file(folder: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        for n, (number, service, name, code, city, lat, lon, capacity) in enumerate(DEMO_SITES, 1):
+        for n, site in enumerate(DEMO_SITES, 1):
+            number, service, name, code, city, lat, lon, capacity, phone = site
             writer.writerow(
                 [code, n, "長野県", city, name, "", service, f"長野県{city}大字三輪{n}丁目1-1", "",
-                 lat, lon, "026-000-0000", "026-000-0001", DEMO_CORPORATION, DEMO_NAME, number,
+                 lat, lon, phone, phone[:-1] + "9", DEMO_CORPORATION, DEMO_NAME, number,
                  "月火水木金土", "", capacity, "", "", "", "", ""]
             )  # fmt: skip
     return path
@@ -53,11 +55,12 @@ def _demo_corporation_file(folder: Path) -> Path:
 def _profiles_file(folder: Path, rng: random.Random) -> Path:
     challenges = list(Challenge.objects.values_list("label", flat=True))
     themes = list(Theme.objects.values_list("label", flat=True))
-    numbers = sorted(
+    homes = dict(
         Corporation.objects.filter(site_count__gt=0)
         .exclude(number=DEMO_CORPORATION)
-        .values_list("number", flat=True)
+        .values_list("number", "municipality_id")
     )
+    numbers = sorted(homes)
     path = folder / "demo_profiles.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -65,7 +68,7 @@ def _profiles_file(folder: Path, rng: random.Random) -> Path:
         writer.writerow(
             [DEMO_CORPORATION, "人材確保（採用）;職員の定着・育成;仕入れ・購買コスト",
              "人材確保・育成;物資等供給;バックオフィス効率化", "はい", "三輪 花子",
-             "026-000-0000 / misuzu@example.jp"]
+             "026-000-0011 / misuzu@example.jp"]
         )  # fmt: skip
         for number in numbers:
             if rng.random() > 0.45:
@@ -78,7 +81,7 @@ def _profiles_file(folder: Path, rng: random.Random) -> Path:
                     "はい" if rng.random() < 0.7 else "いいえ",
                     rng.choice(["山田", "佐藤", "鈴木", "高橋", "田中", "小林", "中村"]) + " "
                     + rng.choice(["一郎", "花子", "健", "美咲", "直樹", "恵"]),
-                    f"026-{rng.randint(200, 299)}-{rng.randint(1000, 9999)}",
+                    phone_number(homes[number] or "", rng),
                 ]
             )  # fmt: skip
     return path

@@ -11,7 +11,7 @@ from portal.text import search_terms
 CONSENT_CHOICES = (("yes", "同意あり"), ("no", "同意なし・未回答"))
 CORPORATION_SORTS = (
     ("number", "法人番号順"),
-    ("kana", "名称順"),
+    ("kana", "五十音順"),
     ("-site_count", "事業所の多い順"),
     ("site_count", "事業所の少ない順"),
 )
@@ -22,6 +22,16 @@ ESTABLISHMENT_SORTS = (
     ("kana", "名称順"),
     ("-capacity", "定員の多い順"),
 )
+
+
+class _StableOrdering(django_filters.OrderingFilter):
+    """Sorts by the chosen column, then by number, so that equal keys keep one order across pages."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "number")
+        return qs
 
 
 class _RegistryFilter(django_filters.FilterSet):
@@ -79,8 +89,11 @@ class _RegistryFilter(django_filters.FilterSet):
 
 
 class CorporationFilter(_RegistryFilter):
-    sort = django_filters.OrderingFilter(
-        label="並び順", fields=[s[0].lstrip("-") for s in CORPORATION_SORTS], empty_label=None
+    # 五十音順 reads the name without its legal form (partners/names.py), not 社会福祉法人 first.
+    sort = _StableOrdering(
+        label="並び順",
+        fields=(("number", "number"), ("sort_key", "kana"), ("site_count", "site_count")),
+        empty_label=None,
     )
     table = "partners_corporation"
 
@@ -107,7 +120,7 @@ class CorporationFilter(_RegistryFilter):
 
 
 class EstablishmentFilter(_RegistryFilter):
-    sort = django_filters.OrderingFilter(
+    sort = _StableOrdering(
         label="並び順", fields=[s[0].lstrip("-") for s in ESTABLISHMENT_SORTS], empty_label=None
     )
     listing = django_filters.ChoiceFilter(

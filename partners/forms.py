@@ -174,12 +174,12 @@ class IntroductionForm(forms.Form):
         bad = [n for n in numbers if not is_valid_corporate_number(n)]
         if bad:
             raise forms.ValidationError(
-                f"法人番号として正しくない番号があります: {'、'.join(bad)}（13桁・検査数字を確認してください）"
+                f"法人番号として正しくない番号があります：{'、'.join(bad)}（13桁・検査数字を確認してください）"
             )
         found = {c.number: c for c in Corporation.objects.filter(number__in=numbers)}
         missing = [n for n in numbers if n not in found]
         if missing:
-            raise forms.ValidationError(f"台帳にない法人番号です: {'、'.join(missing)}")
+            raise forms.ValidationError(f"台帳にない法人番号です：{'、'.join(missing)}")
         if len(numbers) < 2:
             raise forms.ValidationError("紹介には2つ以上の法人を選んでください。")
         return [found[n] for n in numbers]
@@ -455,7 +455,7 @@ class ParticipantsForm(forms.Form):
         found = {c.number: c for c in Corporation.objects.filter(number__in=numbers)}
         missing = [n for n in numbers if n not in found]
         if missing:
-            raise forms.ValidationError(f"台帳にない法人番号です: {'、'.join(missing)}")
+            raise forms.ValidationError(f"台帳にない法人番号です：{'、'.join(missing)}")
         if not numbers:
             raise forms.ValidationError("法人番号を入力してください。")
         return [found[n] for n in numbers]

@@ -109,15 +109,15 @@ def group_reason(members: list[Features]) -> str:
         t for t, n in Counter(t for m in members for t in m.themes).most_common() if n >= half
     ]
     if themes:
-        parts.append(f"共通の関心テーマ: {'、'.join(themes[:3])}")
+        parts.append(f"共通の関心テーマ：{'、'.join(themes[:3])}")
     challenges = [
         c for c, n in Counter(c for m in members for c in m.challenges).most_common() if n >= half
     ]
     if challenges:
-        parts.append(f"共通の課題: {'、'.join(challenges[:3])}")
+        parts.append(f"共通の課題：{'、'.join(challenges[:3])}")
     sites = sorted(m.sites for m in members)
     parts.append(
-        f"規模: {sites[0]}拠点" if sites[0] == sites[-1] else f"規模: {sites[0]}～{sites[-1]}拠点"
+        f"規模：{sites[0]}拠点" if sites[0] == sites[-1] else f"規模：{sites[0]}～{sites[-1]}拠点"
     )
     places = [
         p
@@ -130,5 +130,5 @@ def group_reason(members: list[Features]) -> str:
         area = "、".join(places[:3]) + (" ほか" if len(places) > 3 else "")
         if distances:
             area += f"（最も離れて約{max(1, round(max(distances)))}km）"
-        parts.append(f"地域: {area}")
+        parts.append(f"地域：{area}")
     return " / ".join(parts)

@@ -161,19 +161,19 @@ def score(own: Features, other: Features, weights: Weights) -> Match:
     shared_challenges = own.challenges & other.challenges
     challenges = len(shared_challenges) / len(own.challenges) if own.challenges else 0.0
     if shared_challenges and weights.challenges:
-        reasons.append(f"共通の課題: {_labels(shared_challenges)}")
+        reasons.append(f"共通の課題：{_labels(shared_challenges)}")
 
     shared_themes = own.themes & other.themes
     themes = len(shared_themes) / len(own.themes) if own.themes else 0.0
     if shared_themes and weights.themes:
-        reasons.append(f"共通の関心テーマ: {_labels(shared_themes)}")
+        reasons.append(f"共通の関心テーマ：{_labels(shared_themes)}")
 
     # Complementary: services the candidate offers in a category that completes one's own
     # (home care beside day care, care management beside any provider), not more of the same.
     extra_services = catalogue.complementary(own.services, other.services)
     services = len(extra_services) / len(other.services) if other.services else 0.0
     if extra_services and weights.services and own.services:
-        reasons.append(f"補い合えるサービス: {_labels(extra_services, 3)}")
+        reasons.append(f"補い合えるサービス：{_labels(extra_services, 3)}")
         reasons.append(_complement_reason(own.services, extra_services))
 
     parts = {

@@ -85,6 +85,8 @@ DERIVED_FIELDS = [
     "municipality",
     "service_types",
 ]
+# Columns derived from the name and the establishments' names and places (partners/names.py).
+TEXT_FIELDS = ["search_text", "sort_key"]
 
 
 class Corporation(models.Model):
@@ -121,11 +123,15 @@ class Corporation(models.Model):
         editable=False,
     )
     service_types = models.JSONField("サービスの種類", default=list, editable=False)
+    # Both derived from the name and the establishments (partners/names.py), by the same refresh.
     search_text = models.TextField(editable=False, default="")
+    sort_key = models.CharField(
+        "五十音順の読み", max_length=200, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", *DERIVED_FIELDS])
+    history = HistoricalRecords(excluded_fields=[*TEXT_FIELDS, *DERIVED_FIELDS])
     objects = CorporationQuerySet.as_manager()
 
     class Meta:
@@ -135,6 +141,7 @@ class Corporation(models.Model):
         indexes = [
             models.Index(fields=["size_band"]),
             models.Index(fields=["latitude", "longitude"]),
+            models.Index(fields=["sort_key", "number"]),
         ]
 
     def __str__(self) -> str:

@@ -113,6 +113,7 @@ class RegistryBrowse:
     sorts: tuple
     valid: bool
     capped: bool = False
+    cap: str = ""  # COUNT_CAP as the page writes it: 1,000
 
 
 def _corporation_rows(queryset):
@@ -148,28 +149,38 @@ def registry_queryset(*, params: QueryDict, viewer: RegistryViewer, view: str | 
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 rows: an exact count of 250,000 establishments is a sequential
-    scan on every page view, and nobody pages past a thousand rows (they narrow the search or
-    export the list instead)."""
+    scan on every page view. Beyond the cap the page says 「1,000件以上」, offers the first
+    COUNT_CAP rows in pages, and a link that asks for the exact count (`exact=True`)."""
 
-    @property
-    def count(self) -> int:
+    def __init__(self, *args, exact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exact = exact
+
+    def _counted(self) -> int:
         if not hasattr(self, "_capped_count"):
             rows: Any = self.object_list
-            self._capped_count = rows[: COUNT_CAP + 1].count()
+            self._capped_count = rows.count() if self.exact else rows[: COUNT_CAP + 1].count()
         return self._capped_count
 
     @property
+    def count(self) -> int:
+        counted = self._counted()
+        return counted if self.exact else min(counted, COUNT_CAP)
+
+    @property
     def capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return not self.exact and self._counted() > COUNT_CAP
 
 
 def registry_browse(*, params: QueryDict, viewer: RegistryViewer) -> RegistryBrowse:
     view, flt, queryset, valid = registry_queryset(params=params, viewer=viewer)
     rows = _corporation_rows(queryset) if view == "corporations" else _establishment_rows(queryset)
-    paginator = CappedPaginator(rows, PAGE_SIZE)
+    paginator = CappedPaginator(rows, PAGE_SIZE, exact=params.get("count") == "exact")
     page = paginator.get_page(params.get("page"))
     sorts = CORPORATION_SORTS if view == "corporations" else ESTABLISHMENT_SORTS
-    return RegistryBrowse(view, flt, page, paginator.count, sorts, valid, paginator.capped)
+    return RegistryBrowse(
+        view, flt, page, paginator.count, sorts, valid, paginator.capped, f"{COUNT_CAP:,}"
+    )
 
 
 # --- A corporation's page ---------------------------------------------------------------------------

@@ -50,6 +50,14 @@ NAGANO = [
     ("202207", "安曇野市", 36.3044, 137.9058),
 ]  # fmt: skip
 
+# 市外局番 of those municipalities, so a demo establishment's telephone looks like a local one.
+AREA_CODES = {
+    "202011": "026", "202029": "0263", "202037": "0268", "202045": "0266", "202053": "0265",
+    "202061": "0266", "202070": "026", "202088": "0267", "202096": "0265", "202100": "0265",
+    "202118": "0269", "202126": "0261", "202134": "0269", "202142": "0266", "202151": "0263",
+    "202177": "0267", "202185": "026", "202193": "0268", "202207": "0263",
+}  # fmt: skip
+
 PREFECTURES = [
     ("01", "北海道", 43.06, 141.35, 5.1), ("02", "青森県", 40.82, 140.74, 1.2),
     ("03", "岩手県", 39.70, 141.15, 1.2), ("04", "宮城県", 38.27, 140.87, 2.3),
@@ -121,6 +129,17 @@ def municipalities_for(national: bool, rng: random.Random) -> list[tuple]:
                  lon + rng.uniform(-0.4, 0.4), weight)
             )  # fmt: skip
     return result
+
+
+def phone_number(code: str, rng: random.Random) -> str:
+    """A ten-digit fixed-line number: the municipality's 市外局番 where it is known (three draws
+    from `rng` either way, so the rest of a generated file does not depend on it)."""
+    head, middle, last = rng.randint(10, 99), rng.randint(100, 999), rng.randint(1000, 9999)
+    area = AREA_CODES.get(code)
+    if area is None:
+        return f"0{head}-{middle}-{last}"
+    # 026-234-5678 or 0263-34-5678: the area code and the local exchange make six digits.
+    return f"{area}-{str(middle)[: 6 - len(area)]}-{last}"
 
 
 def establishment_number(prefecture: str, service: str, draw: int) -> str:
@@ -195,8 +214,8 @@ def generate(
             f"{pref_name}{city}{rng.randint(1, 9)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}",
             rng.choice(["", "", "", f"{rng.choice(KANJI)}ビル{rng.randint(1, 5)}階"]),
             f"{lat + rng.uniform(-0.05, 0.05):.6f}", f"{lon + rng.uniform(-0.05, 0.05):.6f}",
-            f"0{rng.randint(10, 99)}-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
-            f"0{rng.randint(10, 99)}-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+            phone_number(code, rng),
+            phone_number(code, rng),
             corp_number, corp_name, est_number, rng.choice(DAYS), "", capacity,
             rng.choice(["", f"https://example.jp/{n}"]), "", "", "", "",
         ]  # fmt: skip

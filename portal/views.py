@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import access, selectors, services
@@ -166,7 +167,9 @@ def report_download(request, pk: int, part: str = "file"):
         raise Http404
     extension = stored.name.rsplit(".", 1)[-1]
     label = (kind.file_label if kind else "") or job.kind
-    name = f"{label}_{job.title}_{job.created_at:%Y%m%d}" if job.title else f"{label}_{job.pk}"
+    # The day in Tokyo: a report asked for at 00:30 is that morning's, not the UTC evening's.
+    day = timezone.localdate(job.created_at)
+    name = f"{label}_{job.title}_{day:%Y%m%d}" if job.title else f"{label}_{job.pk}"
     for bad in '/\\:*?"<>|':
         name = name.replace(bad, "_")
     return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{name}.{extension}")

@@ -15,6 +15,7 @@ from partners import notices
 from partners.models import (
     DERIVED_FIELDS,
     INTRODUCTION_MOVES,
+    TEXT_FIELDS,
     AnswerChannel,
     Corporation,
     Establishment,
@@ -23,12 +24,14 @@ from partners.models import (
     IntroductionParty,
     IntroductionStatus,
     MatchWeights,
+    Municipality,
     PartyResponse,
     ProviderProfile,
     SizeBand,
     SubMeeting,
     SubMeetingParticipant,
 )
+from partners.names import corporation_search_text, sort_key
 from portal.access import is_window_staff, user_corporation_number
 from portal.changes import NO_PAGE, EditConflict, check_version, with_actor  # noqa: F401  (views catch it)
 
@@ -50,6 +53,7 @@ def _derived(ids: list[int]) -> dict[int, dict]:
     }
     places: dict[int, Counter] = defaultdict(Counter)
     services: dict[int, set[str]] = defaultdict(set)
+    site_names: dict[int, set[str]] = defaultdict(set)
     # Coordinates summed per (corporation, municipality): the centre used for distances is that of
     # the sites in the corporation's main municipality, where it mostly works, so one far-away
     # site does not pull a local provider's centre into the mountains.
@@ -57,17 +61,22 @@ def _derived(ids: list[int]) -> dict[int, dict]:
     rows = (
         Establishment.objects.listed()
         .filter(corporation_id__in=ids)
-        .values_list("corporation_id", "municipality_id", "service_type", "latitude", "longitude")
+        .values_list("corporation_id", "municipality_id", "service_type", "latitude", "longitude", "name")
     )
-    for corporation_id, municipality_id, service_type, lat, lon in rows.iterator(chunk_size=5000):
+    for corporation_id, municipality_id, service_type, lat, lon, name in rows.iterator(
+        chunk_size=5000
+    ):
         if municipality_id:
             places[corporation_id][municipality_id] += 1
         services[corporation_id].add(service_type)
+        site_names[corporation_id].add(name)
         if lat is not None and lon is not None:
             acc = sums[(corporation_id, municipality_id)]
             acc[0] += float(lat)
             acc[1] += float(lon)
             acc[2] += 1
+    codes = {code for counted in places.values() for code in counted}
+    place_names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
     result = {}
     for pk, row in stats.items():
         # The most common municipality; ties go to the smaller code so the answer is stable.
@@ -85,21 +94,35 @@ def _derived(ids: list[int]) -> dict[int, dict]:
             "longitude": centre[1] if centre else None,
             "municipality_id": main,
             "service_types": sorted(services.get(pk, ())),
+            # Not columns: what the search text is built from (see corporations_refresh_size).
+            "_site_names": site_names.get(pk, set()),
+            "_place_names": {place_names[c] for c in places.get(pk, ()) if c in place_names},
         }
     return result
 
 
 def corporations_refresh_size(*, ids, chunk: int = 2000) -> int:
     """Recompute what is derived from a corporation's establishments: sites (distinct 事業所番号),
-    total capacity, size band, centre, main municipality and service mix."""
+    total capacity, size band, centre, main municipality and service mix; and what is derived
+    from its name: the search text (with its establishments' names and municipalities) and the
+    五十音順 key. The import calls it for every corporation named in a file."""
     ids = sorted(set(ids))
     changed_count = 0
+    fields = ("pk", "number", "name", "kana", *TEXT_FIELDS, *DERIVED_FIELDS)
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         derived = _derived(part)
         changed = []
-        for corporation in Corporation.objects.filter(pk__in=part).only("pk", *DERIVED_FIELDS):
-            values = derived[corporation.pk]
+        for corporation in Corporation.objects.filter(pk__in=part).only(*fields):
+            values = dict(derived[corporation.pk])
+            values["search_text"] = corporation_search_text(
+                name=corporation.name,
+                kana=corporation.kana,
+                number=corporation.number,
+                site_names=values.pop("_site_names"),
+                place_names=values.pop("_place_names"),
+            )
+            values["sort_key"] = sort_key(corporation.name, corporation.kana)
             if any(getattr(corporation, k) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(corporation, key, value)
@@ -116,17 +139,19 @@ def _write_derived(changed: list[Corporation]) -> None:
     if not changed:
         return
     if connection.vendor != "postgresql":
-        Corporation.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=1000)
+        Corporation.objects.bulk_update(changed, [*DERIVED_FIELDS, *TEXT_FIELDS], batch_size=1000)
         return
     table = Corporation._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {table} AS c SET site_count = v.sites, capacity_total = v.capacity,
                     size_band = v.band, latitude = v.lat, longitude = v.lon,
-                    municipality_id = v.place, service_types = v.services::jsonb
+                    municipality_id = v.place, service_types = v.services::jsonb,
+                    search_text = v.search, sort_key = v.sort
                 FROM unnest(%s::bigint[], %s::integer[], %s::integer[], %s::text[],
-                            %s::float8[], %s::float8[], %s::text[], %s::text[])
-                     AS v(id, sites, capacity, band, lat, lon, place, services)
+                            %s::float8[], %s::float8[], %s::text[], %s::text[],
+                            %s::text[], %s::text[])
+                     AS v(id, sites, capacity, band, lat, lon, place, services, search, sort)
                 WHERE c.id = v.id""",  # noqa: S608 - the table name is ours, values are parameters
             [
                 [c.pk for c in changed],
@@ -137,6 +162,8 @@ def _write_derived(changed: list[Corporation]) -> None:
                 [c.longitude for c in changed],
                 [c.municipality_id for c in changed],
                 [json.dumps(c.service_types, ensure_ascii=False) for c in changed],
+                [c.search_text for c in changed],
+                [c.sort_key for c in changed],
             ],
         )
 

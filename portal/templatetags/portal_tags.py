@@ -56,3 +56,35 @@ def step_title(number) -> str:
     from portal.taxonomy import STEPS
 
     return STEPS[int(number)]
+
+
+@register.simple_tag
+def page_numbers(page) -> list:
+    """The page numbers to offer around the current page: 1 … 4 5 [6] 7 8 … 20 (None for …)."""
+    ellipsis = page.paginator.ELLIPSIS
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return [None if n == ellipsis else n for n in numbers]
+
+
+@register.filter
+def or_empty(value):
+    """The value, or 「—」 where there is nothing to show (None or empty; 0 is a value)."""
+    from portal.text import EMPTY
+
+    return EMPTY if value is None or value == "" else value
+
+
+@register.filter
+def or_not_written(value):
+    """The value, or 「記載なし」 where a person could have written something and did not."""
+    from portal.text import NOT_WRITTEN
+
+    return NOT_WRITTEN if value is None or str(value).strip() == "" else value
+
+
+@register.filter
+def readable_source(value) -> str:
+    """A cited source with the shared documents named by their titles, not their file names."""
+    from portal.text import readable_source as readable
+
+    return readable(str(value or ""))

@@ -70,10 +70,10 @@ def test_staff_see_candidates_ranked_with_reasons_in_japanese(registry, staff):
     best = matches[0]
     assert best.reasons[0].startswith("同じ市内・約")
     assert best.reasons[0].endswith("km")
-    assert "共通の課題: 人材確保（採用）、仕入れ・購買コスト" in best.reasons
-    assert "共通の関心テーマ: 人材確保・育成" in best.reasons
+    assert "共通の課題：人材確保（採用）、仕入れ・購買コスト" in best.reasons
+    assert "共通の関心テーマ：人材確保・育成" in best.reasons
     assert "規模が近い（2拠点・定員25人）" in best.reasons
-    assert "補い合えるサービス: 訪問看護" in best.reasons
+    assert "補い合えるサービス：訪問看護" in best.reasons
     assert 0 < best.score <= 100
     neighbour = next(m for m in matches if m.candidate.name == "医療法人社団あおば会")
     assert neighbour.reasons[0].startswith("近隣の須坂市・約")

@@ -259,8 +259,9 @@ def test_a_very_long_list_is_counted_only_up_to_the_cap(client, staff, registry,
     monkeypatch.setattr(selectors, "COUNT_CAP", 2)
     client.force_login(staff)
     html = page(client)
-    assert "1,000件以上の法人" in html
-    assert "最初の1,000件までを表示します" in html
+    assert "2件以上の法人" in html
+    assert "最初の2件までを表示しています" in html
+    assert "件数を数える" in html
     assert "2件の法人" in page(client, municipality="202029")
 
 

@@ -47,8 +47,8 @@ def test_similar_providers_are_grouped_together_with_a_reason(staff, meeting):
     places = [{m.features.municipality_name for m in g["members"]} for g in groups]
     assert sorted(map(sorted, places)) == [["長野市"], ["飯田市"]]
     north = next(g for g in groups if "長野市" in g["reason"])
-    assert "共通の関心テーマ: 人材確保・育成" in north["reason"]
-    assert "共通の課題: 人材確保（採用）" in north["reason"]
+    assert "共通の関心テーマ：人材確保・育成" in north["reason"]
+    assert "共通の課題：人材確保（採用）" in north["reason"]
 
 
 def test_staff_move_a_participant_by_hand_and_regrouping_keeps_it(client, staff, meeting):

@@ -34,7 +34,7 @@ DEMO_USERS = (
         "jigyosha-demo-2026",
         "事業 たろう",
         Role.MANAGER,
-        "社会福祉法人 みらい福祉会（デモ）",
+        "社会福祉法人みすず福祉会",  # the name of corporation_number in the registry's demo data
         corporation_number="3510001012345",
     ),
     DemoUser(
