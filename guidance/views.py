@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,6 +41,8 @@ from guidance.models import (
     Stage,
 )
 from portal.access import is_window_staff, permission_required, require
+from portal.confirm import REFUSED as CONFIRM_REFUSED
+from portal.confirm import is_confirmed, unconfirmed
 from portal.dates import format_seireki
 from portal.params import object_or_404, parse_choice
 from portal.taxonomy import STAGE_NUMBERS, next_step_first_stage, parse_stage
@@ -228,6 +231,9 @@ def advance(request, pk: int):
         require(rights["may_lead"])
         if form.is_valid():
             override = form.cleaned_data["override"] and rights["may_override"]
+            if override and not is_confirmed(request):
+                form.add_error(None, CONFIRM_REFUSED)
+        if form.is_valid():
             try:
                 move = services.consortium_move(
                     consortium=consortium,
@@ -605,6 +611,10 @@ def member_leave(request, pk: int, membership_pk):
         str(membership_pk),
         consortium=page.consortium,
     )
+    what = f"{membership.corporation.name}の脱退を記録します。脱退した法人はこの協働体を見られなくなります。"
+    back = reverse("guidance:members", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
     services.member_leave(membership=membership, by=request.user)
     messages.success(request, f"{membership.corporation.name}の脱退を記録しました。")
     return redirect("guidance:members", pk=pk)
@@ -658,6 +668,11 @@ def _answer(request, membership_pk: int, accept: bool):
     membership = _invitation(request, membership_pk)
     require(access.is_invitee(request.user, membership))
     require(access.can_answer_invitation(request.user, membership))
+    if not accept:
+        what = f"「{membership.consortium.name}」への招待を辞退します。回答は後から変えられません。"
+        back = reverse("guidance:invitation", args=[membership_pk])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.invitation_answer(membership=membership, accept=accept, by=request.user)
     except ValidationError as exc:

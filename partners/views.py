@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -35,6 +36,7 @@ from partners.models import (
 )
 from portal import providers
 from portal.access import permission_required, require
+from portal.confirm import unconfirmed
 from portal.params import parse_id, parse_int
 from portal.validators import is_valid_corporate_number
 
@@ -338,6 +340,10 @@ def introduction(request, pk: int):
 @permission_required("manage_registry")
 def introduction_move(request, pk: int):
     intro = get_object_or_404(Introduction, pk=pk)
+    what = "紹介の状態を選んだ次の状態に移します。当事者への表示と経過の記録が変わります。"
+    back = reverse("partners:introduction", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("to", ["次の状態を選んでください。"])))
@@ -376,6 +382,11 @@ def introduction_respond(request, pk: int):
         messages.error(request, "承諾か辞退かを選んでください。")
         return redirect("partners:introduction", pk=pk)
     accept = form.cleaned_data["answer"] == "accept"
+    if not accept:
+        what = f"{corp.name}としてこの紹介を辞退します。回答は一度だけで、後から変えられません。"
+        back = reverse("partners:introduction", args=[pk])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.introduction_respond(
             introduction=intro, corporation=corp, accept=accept, by=request.user
@@ -407,6 +418,11 @@ def introduction_record_answer(request, pk: int):
         messages.error(request, "代理の回答を記録できませんでした。" + " ".join(errors))
         return redirect("partners:introduction", pk=pk)
     data = form.cleaned_data
+    if data["answer"] != "accept":
+        what = f"{party.corporation.name}の辞退を代理で記録します。紹介は辞退で終わります。"
+        back = reverse("partners:introduction", args=[pk])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.introduction_record_answer(
             introduction=intro,

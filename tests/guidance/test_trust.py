@@ -169,7 +169,7 @@ def test_a_declined_invitation_leaves_the_corporation_outside(client, world, inv
         consortium=world["ours"], corporation=corporation, role=MemberRole.MEMBER, by=UserFactory()
     )
     client.force_login(manager)
-    client.post(reverse("guidance:invitation_decline", args=[membership.pk]))
+    client.post(reverse("guidance:invitation_decline", args=[membership.pk]), {"confirmed": "yes"})
     membership.refresh_from_db()
     assert membership.state == MembershipState.DECLINED
     assert client.get(reverse("guidance:detail", args=[world["ours"].pk])).status_code == 403

@@ -155,7 +155,7 @@ def test_a_stale_move_is_refused_with_a_clear_message(client, staff, parties):
     client.force_login(staff)
     response = client.post(
         reverse("partners:introduction_move", args=[intro.pk]),
-        {"to": "closed", "version": 1},
+        {"to": "closed", "version": 1, "confirmed": "yes"},
         follow=True,
     )
     assert "ほかの人がこの紹介の状態を変えました" in response.content.decode()

@@ -181,7 +181,7 @@ def test_invite_refuses_an_existing_address(client, staff, manager):
 
 def test_staff_deactivates_a_user_who_then_cannot_log_in(client, staff, official):
     client.force_login(staff)
-    client.post(reverse("accounts:toggle_active", args=[official.pk]))
+    client.post(reverse("accounts:toggle_active", args=[official.pk]), {"confirmed": "yes"})
     official.refresh_from_db()
     assert not official.is_active
     client.logout()
@@ -190,7 +190,9 @@ def test_staff_deactivates_a_user_who_then_cannot_log_in(client, staff, official
 
 def test_staff_cannot_deactivate_themselves(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("accounts:toggle_active", args=[staff.pk]), follow=True)
+    response = client.post(
+        reverse("accounts:toggle_active", args=[staff.pk]), {"confirmed": "yes"}, follow=True
+    )
     assert "自分自身のアカウントは無効にできません" in response.content.decode()
     staff.refresh_from_db()
     assert staff.is_active
