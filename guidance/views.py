@@ -40,7 +40,7 @@ from guidance.models import (
     ReferralStatus,
     Stage,
 )
-from portal.access import is_window_staff, permission_required, require
+from portal.access import is_window_staff, permission_required, require, require_visible
 from portal.confirm import REFUSED as CONFIRM_REFUSED
 from portal.confirm import is_confirmed, unconfirmed
 from portal.dates import format_seireki
@@ -57,7 +57,7 @@ def _page(request, pk: int):
     page = selectors.consortium_page(pk=pk)
     if page is None:
         raise Http404("この協働体は見つかりません。")
-    require(access.can_view(request.user, page.consortium))
+    require_visible(access.can_view(request.user, page.consortium))
     return page
 
 
@@ -724,7 +724,7 @@ def evidence(request, pk: int, item_pk: int):
     from django.http import FileResponse
 
     consortium = get_object_or_404(Consortium, pk=pk)
-    require(access.can_view(request.user, consortium))
+    require_visible(access.can_view(request.user, consortium))
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     if not obj.evidence_file:
         raise Http404("根拠資料は添付されていません。")

@@ -35,7 +35,7 @@ from partners.models import (
     SubMeeting,
 )
 from portal import providers
-from portal.access import permission_required, require
+from portal.access import permission_required, require, require_visible
 from portal.confirm import unconfirmed
 from portal.params import parse_id, parse_int
 from portal.validators import is_valid_corporate_number
@@ -94,7 +94,7 @@ def _corporation_or_404(request, number: str):
     corporation = selectors.corporation_for(number=number)
     if corporation is None:
         raise Http404("この法人番号の法人は台帳にありません。")
-    require(_viewer(request).sees_name(corporation))
+    require_visible(_viewer(request).sees_name(corporation))
     return corporation
 
 
@@ -309,7 +309,7 @@ def introduction(request, pk: int):
     intro = selectors.introduction_detail(pk=pk)
     if intro is None:
         raise Http404("この紹介は見つかりません。")
-    require(viewer.sees_introduction(intro))
+    require_visible(viewer.sees_introduction(intro))
     parties = selectors.party_rows(intro, viewer)
     open_for_answers = intro.accepts_answers
     for row in parties:
@@ -374,7 +374,7 @@ def introduction_respond(request, pk: int):
     """A party's own manager answers; staff record answers with introduction_record_answer."""
     viewer = _viewer(request)
     intro = get_object_or_404(Introduction.objects.prefetch_related("parties__corporation"), pk=pk)
-    require(viewer.sees_introduction(intro))
+    require_visible(viewer.sees_introduction(intro))
     corp = selectors.own_corporation(viewer)
     require(corp is not None)
     form = AnswerForm(request.POST)

@@ -171,7 +171,7 @@ def test_evidence_files_are_limited_in_type_and_size(client, world, settings, tm
     download = reverse("guidance:evidence", args=[world["ours"].pk, item.pk])
     assert b"".join(client.get(download).streaming_content) == b"%PDF-1.4 minutes"
     client.force_login(world["outsider"])
-    assert client.get(download).status_code == 403
+    assert client.get(download).status_code == 404
 
 
 def test_a_consortium_starts_from_an_accepted_introduction(client, staff, world):

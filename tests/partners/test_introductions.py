@@ -142,7 +142,7 @@ def test_a_manager_sees_only_their_introductions_and_not_non_consenting_names(
     assert "（マッチングに同意していない法人）" in html
     assert "医療法人社団ないしょ会" not in html
     assert client.get(reverse("partners:introduction", args=[mine.pk])).status_code == 200
-    assert client.get(reverse("partners:introduction", args=[other.pk])).status_code == 403
+    assert client.get(reverse("partners:introduction", args=[other.pk])).status_code == 404
     response = client.post(
         reverse("partners:introduction_move", args=[mine.pk]), {"to": "contacted", "version": 1}
     )
