@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,7 +46,12 @@ def index(request):
 
 @permission_required("view_cases")
 def detail(request, number: int):
-    case = selectors.case_detail(number=number, user=request.user)
+    try:
+        case = selectors.case_detail(number=number, user=request.user)
+    except Http404:
+        if selectors.case_withdrawn(number=number) is None:
+            raise
+        return render(request, "cases/withdrawn.html", {"number": number}, status=410)
     similar = selectors.case_similar(case=case, user=request.user)
     return render(request, "cases/detail.html", {"case": case, "similar": similar})
 

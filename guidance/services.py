@@ -113,6 +113,9 @@ def consortium_from_introduction(*, introduction, name: str, form: str, by) -> C
     from partners import services as partner_services
     from partners.models import IntroductionStatus, PartyResponse
 
+    existing = Consortium.objects.filter(introduction=introduction).first()
+    if existing is not None:
+        raise ValidationError(f"この紹介からは、すでに協働体「{existing.name}」を作っています。")
     if introduction.status not in (IntroductionStatus.ACCEPTED, IntroductionStatus.MEETING_HELD):
         raise ValidationError("全員が承諾した紹介からだけ協働体を始められます。")
     parties = [

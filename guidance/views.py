@@ -123,6 +123,12 @@ def from_introduction(request, intro_pk: int):
     intro = introduction_detail(pk=intro_pk)
     if intro is None:
         raise Http404("この紹介は見つかりません。")
+    formed = list(Consortium.objects.filter(introduction=intro).order_by("pk"))
+    if formed:
+        # A second visit (or a double submit) meets the consortium already made, not a form.
+        context = {"intro": intro, "formed": formed}
+        status = 409 if request.method == "POST" else 200
+        return render(request, "guidance/from_introduction.html", context, status=status)
     form = FromIntroductionForm(request.POST or None, initial={"form": "loose"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,6 +170,7 @@ def item(request, pk: int, item_pk: int):
     consortium = page.consortium
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     may = access.can_contribute(request.user, consortium)
+    stored = selectors.evidence_listing(obj)  # before a bound form puts an upload on obj
     form = ItemForm(request.POST or None, request.FILES or None, instance=obj,
                     initial={"version": obj.version})  # fmt: skip
     if request.method == "POST":
@@ -179,7 +186,8 @@ def item(request, pk: int, item_pk: int):
             else:
                 messages.success(request, f"「{obj.title}」を保存しました。")
                 return redirect("guidance:checklist", pk=pk)
-    context = {"c": consortium, "item": obj, "form": form, "may_contribute": may}
+    context = {"c": consortium, "item": obj, "form": form, "may_contribute": may,
+               **stored}  # fmt: skip
     return render(request, "guidance/item.html", context)
 
 

@@ -523,7 +523,9 @@ def meeting_remove(request, pk: int):
         by=request.user,
     )
     if removed:
-        messages.success(request, "参加者から外しました。")
+        messages.success(
+            request, "参加者から外しました。グループ分けは、必要なら案を作り直してください。"
+        )
     else:
         messages.error(request, "指定された法人はこの分科会の参加者ではありません。")
     return redirect("partners:meeting", pk=pk)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal import access, jobs
+from portal import access, jobs, providers
 from portal.changes import EditConflict, with_actor  # noqa: F401  (views catch services.EditConflict)
 from portal.models import (
     ArtifactStatus,
@@ -54,6 +54,17 @@ def user_invite(
     if superuser and role != Role.STAFF:
         raise ValidationError(
             {"role": "管理者にする場合は、役割を「相談窓口職員」にしてください。"}
+        )
+    if (
+        role == Role.MANAGER
+        and corporation_number
+        and not providers.registry_has(corporation_number)
+    ):
+        raise ValidationError(
+            {
+                "corporation_number": "この法人番号の法人は事業者台帳にありません。"
+                "台帳に載っている法人の番号か、番号の誤りがないかを確かめてください。"
+            }
         )
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():

@@ -339,12 +339,16 @@ def submeeting_add(*, meeting: SubMeeting, corporations, by) -> int:
 
 
 def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> bool:
-    """Take a corporation off the participants; False when it was not one of them."""
-    participant = meeting.participants.filter(corporation_id=corporation_id).first()
-    if participant is None:
-        return False
-    with_actor(participant, by)
-    participant.delete()
+    """Take a corporation off the participants (the history keeps who removed it); False when it
+    was not one of them."""
+    with transaction.atomic():
+        participant = (
+            meeting.participants.select_for_update().filter(corporation_id=corporation_id).first()
+        )
+        if participant is None:
+            return False
+        with_actor(participant, by, "参加者から外す")
+        participant.delete()
     return True
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.middleware import SESSION_KEY
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CorporationFactory, UserFactory
 
 User = get_user_model()
 
@@ -124,6 +124,7 @@ def test_password_reset_mails_a_working_link(client, staff):
 def test_staff_invites_a_manager_who_sets_a_password_and_is_logged_in(
     client, staff, django_capture_on_commit_callbacks
 ):
+    CorporationFactory(number="7000012050002", name="社会福祉法人ちくま会")
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -168,6 +169,17 @@ def test_invite_explains_missing_or_wrong_corporation_number(client, staff):
     ).content.decode()
     assert "チェックデジット" in html
     assert not User.objects.filter(email="a@example.jp").exists()
+
+
+def test_invite_refuses_a_corporation_number_not_in_the_registry(client, staff):
+    client.force_login(staff)
+    data = {"email": "a@example.jp", "full_name": "法人 未登録", "role": "manager",
+            "corporation_number": "7000012050002"}  # fmt: skip
+    html = client.post(reverse("accounts:invite"), data).content.decode()
+    assert "この法人番号の法人は事業者台帳にありません。" in html
+    assert not User.objects.filter(email="a@example.jp").exists()
+    CorporationFactory(number="7000012050002")
+    assert client.post(reverse("accounts:invite"), data).status_code == 302
 
 
 def test_invite_refuses_an_existing_address(client, staff, manager):
