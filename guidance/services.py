@@ -352,6 +352,30 @@ def action_create(*, consortium: Consortium, title: str, owner: str, due_on, by)
     return action
 
 
+def action_update(*, action: Action, values: dict, by) -> Action:
+    """Correct an action's title, owner or due date; the history keeps the earlier wording."""
+    with transaction.atomic():
+        _lock(action.consortium_id)
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        for key in ("title", "owner", "due_on"):
+            if key in values:
+                setattr(current, key, values[key])
+        current.full_clean()
+        current.version += 1
+        with_actor(current, by, "編集").save()
+        _touch(current.consortium)
+    return current
+
+
+def action_delete(*, action: Action, by) -> None:
+    """Delete an action; its history keeps what it said and who deleted it."""
+    with transaction.atomic():
+        _lock(action.consortium_id)
+        consortium = action.consortium
+        with_actor(action, by, "削除").delete()
+        _touch(consortium)
+
+
 def action_complete(*, action: Action, by, done: bool = True) -> Action:
     with transaction.atomic():
         _lock(action.consortium_id)
@@ -380,9 +404,35 @@ def activity_add(
     activity.full_clean()
     with transaction.atomic():
         _lock(consortium.pk)
-        activity.save()
+        with_actor(activity, by).save()
         _touch(consortium)
     return activity
+
+
+def activity_update(*, activity: Activity, values: dict, by) -> Activity:
+    """Correct an activity entry; the history keeps what it said before and who changed it."""
+    day = values.get("happened_on", activity.happened_on)
+    if day > timezone.localdate():
+        raise ValidationError({"happened_on": "未来の日付の活動は記録できません。"})
+    with transaction.atomic():
+        _lock(activity.consortium_id)
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        for key in ("kind", "title", "happened_on", "note", "url"):
+            if key in values:
+                setattr(current, key, values[key])
+        current.full_clean()
+        with_actor(current, by, "編集").save()
+        _touch(current.consortium)
+    return current
+
+
+def activity_delete(*, activity: Activity, by) -> None:
+    """Delete an activity entry; its history keeps what it said and who deleted it."""
+    with transaction.atomic():
+        _lock(activity.consortium_id)
+        consortium = activity.consortium
+        with_actor(activity, by, "削除").delete()
+        _touch(consortium)
 
 
 # --- Expert referrals -------------------------------------------------------------------------------

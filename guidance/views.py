@@ -30,6 +30,7 @@ from guidance.forms import (
 )
 from guidance.models import (
     Action,
+    Activity,
     ChecklistItem,
     Consortium,
     ConsortiumStatus,
@@ -196,6 +197,7 @@ def item(request, pk: int, item_pk: int):
 def item_status(request, pk: int, item_pk: int):
     """The quick status change next to each item (no JavaScript needed)."""
     consortium = get_object_or_404(Consortium, pk=pk)
+    require_visible(access.can_view(request.user, consortium))
     require(access.can_contribute(request.user, consortium))
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     form = StatusForm(request.POST)
@@ -393,7 +395,8 @@ def measurement_delete(request, pk: int, measurement_pk: int):
 def _actions_page(request, page, status: int = 200, **forms):
     forms.setdefault("action_form", ActionForm())
     forms.setdefault("activity_form", ActivityForm())
-    context = {"page": page, "c": page.consortium, **forms,
+    changeable = access.changeable_activity_ids(request.user, page.consortium, page.activities)
+    context = {"page": page, "c": page.consortium, **forms, "changeable": changeable,
                **_rights(request.user, page.consortium)}  # fmt: skip
     return render(request, "guidance/actions.html", context, status=status)
 
@@ -434,8 +437,78 @@ def activity_add(request, pk: int):
     return _actions_page(request, page, status=400, activity_form=form)
 
 
+def _entry_page(request, page, *, form, kind: str, entry, status: int = 200):
+    context = {"page": page, "c": page.consortium, "form": form, "kind": kind, "entry": entry}
+    return render(request, "guidance/entry_edit.html", context, status=status)
+
+
+@permission_required("view_consortia")
+def action_edit(request, pk: int, action_pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    obj = get_object_or_404(Action, pk=action_pk, consortium=page.consortium)
+    initial = {"title": obj.title, "owner": obj.owner, "due_on": obj.due_on}
+    form = ActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.action_update(action=obj, values=form.cleaned_data, by=request.user)
+        messages.success(request, "次のアクションを直しました。")
+        return redirect("guidance:actions", pk=pk)
+    return _entry_page(request, page, form=form, kind="action", entry=obj,
+                       status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_POST
+@permission_required("view_consortia")
+def action_delete(request, pk: int, action_pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    obj = get_object_or_404(Action, pk=action_pk, consortium=page.consortium)
+    what = f"次のアクション「{obj.title}」を削除します。削除した内容は変更履歴に残ります。"
+    back = reverse("guidance:actions", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
+    services.action_delete(action=obj, by=request.user)
+    messages.success(request, f"次のアクション「{obj.title}」を削除しました。")
+    return redirect("guidance:actions", pk=pk)
+
+
+@permission_required("view_consortia")
+def activity_edit(request, pk: int, activity_pk: int):
+    page = _page(request, pk)
+    obj = get_object_or_404(Activity, pk=activity_pk, consortium=page.consortium)
+    require(access.can_change_activity(request.user, obj))
+    initial = {k: getattr(obj, k) for k in ("kind", "title", "happened_on", "note", "url")}
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(activity=obj, values=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "活動の記録を直しました。")
+            return redirect("guidance:actions", pk=pk)
+    return _entry_page(request, page, form=form, kind="activity", entry=obj,
+                       status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_POST
+@permission_required("view_consortia")
+def activity_delete(request, pk: int, activity_pk: int):
+    page = _page(request, pk)
+    obj = get_object_or_404(Activity, pk=activity_pk, consortium=page.consortium)
+    require(access.can_change_activity(request.user, obj))
+    what = f"活動の記録「{obj.title}」を削除します。削除した内容は変更履歴に残ります。"
+    back = reverse("guidance:actions", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
+    services.activity_delete(activity=obj, by=request.user)
+    messages.success(request, f"活動の記録「{obj.title}」を削除しました。")
+    return redirect("guidance:actions", pk=pk)
+
+
 def _action_set(request, pk: int, action_pk, done: bool):
     consortium = get_object_or_404(Consortium, pk=pk)
+    require_visible(access.can_view(request.user, consortium))
     require(access.can_contribute(request.user, consortium))
     obj = object_or_404(Action, str(action_pk), consortium=consortium)
     services.action_complete(action=obj, by=request.user, done=done)

@@ -57,8 +57,9 @@ def test_the_evidence_file_is_listed_by_name_and_served_through_the_portal(
     html = client.get(url).content.decode()
     download = reverse("guidance:evidence", args=[ours.pk, item.pk])
     assert f'<a href="{download}">議事録.pdf</a>' in html
-    assert "evidence/" not in html  # no storage path, no media link
-    assert "現在" not in html and "クリア" not in html and "変更" not in html
+    assert f"evidence/{ours.pk}/{item.pk}/" not in html  # no storage path
+    assert "/media/" not in html  # no media link that would 404
+    assert "現在:" not in html and "evidence_file-clear" not in html  # not Django's raw widget
     assert "添付済みのファイルを外す" in html
 
     item.refresh_from_db()
@@ -87,3 +88,65 @@ def test_the_dashboard_year_selector_shows_the_chosen_year(client, staff, world)
     # A year outside the list falls back to this one.
     html = client.get(reverse("oversight:dashboard"), {"year": "1900"}).content.decode()
     assert f"{fiscal_year_label(this_year)}の紹介と事例" in html
+
+
+def test_a_lead_corrects_and_deletes_an_action_and_the_history_keeps_it(client, world, staff):
+    from guidance import services
+    from guidance.models import Action
+    from portal.confirm import REFUSED
+
+    ours = world["ours"]
+    action = services.action_create(consortium=ours, title="会場を押さえる", owner="事務局",
+                                    due_on=None, by=staff)  # fmt: skip
+    client.force_login(world["promoter"])
+    edit = reverse("guidance:action_edit", args=[ours.pk, action.pk])
+    assert edit in client.get(reverse("guidance:actions", args=[ours.pk])).content.decode()
+    response = client.post(edit, {"title": "公民館の会場を押さえる", "owner": "推進役"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.owner) == ("公民館の会場を押さえる", "推進役")
+
+    delete = reverse("guidance:action_delete", args=[ours.pk, action.pk])
+    refused = client.post(delete)
+    assert refused.status_code == 400 and REFUSED in refused.content.decode()
+    client.post(delete, {"confirmed": "yes"})
+    assert not Action.objects.filter(pk=action.pk).exists()
+    titles = list(Action.history.filter(id=action.pk).values_list("title", "history_type"))
+    assert ("会場を押さえる", "+") in titles and ("公民館の会場を押さえる", "-") in titles
+    # A member who is not a lead may not change actions.
+    other = services.action_create(consortium=ours, title="名簿を作る", owner="", due_on=None,
+                                   by=staff)  # fmt: skip
+    client.force_login(world["member"])
+    url = reverse("guidance:action_edit", args=[ours.pk, other.pk])
+    assert client.get(url).status_code == 403
+
+
+def test_members_correct_their_own_activity_entries_only(client, world, staff):
+    from guidance import services
+    from guidance.models import Activity
+
+    ours = world["ours"]
+    today = timezone.localdate()
+    mine = services.activity_add(consortium=ours, kind="meeting", title="第1回会議",
+                                 happened_on=today, by=world["member"])  # fmt: skip
+    theirs = services.activity_add(consortium=ours, kind="note", title="推進役の記録",
+                                   happened_on=today, by=world["promoter"])  # fmt: skip
+    client.force_login(world["member"])
+    page = client.get(reverse("guidance:actions", args=[ours.pk])).content.decode()
+    assert reverse("guidance:activity_edit", args=[ours.pk, mine.pk]) in page
+    assert reverse("guidance:activity_edit", args=[ours.pk, theirs.pk]) not in page
+    url = reverse("guidance:activity_edit", args=[ours.pk, theirs.pk])
+    assert client.get(url).status_code == 403
+
+    edit = reverse("guidance:activity_edit", args=[ours.pk, mine.pk])
+    values = {"kind": "meeting", "title": "第1回連携会議", "happened_on": today.isoformat(),
+              "note": "8法人が参加", "url": ""}  # fmt: skip
+    assert client.post(edit, values).status_code == 302
+    mine.refresh_from_db()
+    assert (mine.title, mine.note) == ("第1回連携会議", "8法人が参加")
+    delete = reverse("guidance:activity_delete", args=[ours.pk, mine.pk])
+    client.post(delete, {"confirmed": "yes"})
+    assert not Activity.objects.filter(pk=mine.pk).exists()
+    history = Activity.history.filter(id=mine.pk).order_by("history_date")
+    assert [h.history_type for h in history] == ["+", "~", "-"]
+    assert history.last().history_user == world["member"]
