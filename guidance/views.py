@@ -239,10 +239,10 @@ def advance(request, pk: int):
     )
     if request.method == "POST":
         require(rights["may_lead"])
-        if form.is_valid():
-            override = form.cleaned_data["override"] and rights["may_override"]
-            if override and not is_confirmed(request):
-                form.add_error(None, CONFIRM_REFUSED)
+        override = form.is_valid() and form.cleaned_data["override"] and rights["may_override"]
+        if override and not is_confirmed(request):
+            # Skipping required items is consequential: the same box as every such action.
+            form.add_error(None, CONFIRM_REFUSED)
         if form.is_valid():
             try:
                 move = services.consortium_move(
