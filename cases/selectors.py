@@ -12,7 +12,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.filters import MEMBER_BANDS, SORTS, CaseFilter
-from cases.models import AreaScope, Case, Form, Prefecture, Region, Tag
+from cases.models import AreaScope, Case, Form, Prefecture, Region, Status, Tag
 from cases.similarity import Entry, Match, Profile, profile_of, rank, rank_entries
 from portal.access import can_curate_cases
 from portal.text import normalize, search_terms
@@ -370,6 +370,16 @@ def case_detail(*, number: int, user) -> Case:
     )
     if case is None:
         raise Http404("事例が見つかりません。")
+    return case
+
+
+def case_withdrawn(*, number: int) -> Case | None:
+    """The case with this number if it was once published and has since been taken back to a
+    draft: visitors who follow an old link are told so (410) rather than shown a bare 404. A draft
+    that was never published stays unknown to them."""
+    case = Case.objects.filter(number=number).exclude(status=Status.PUBLISHED).first()
+    if case is None or not case.history.filter(status=Status.PUBLISHED).exists():
+        return None
     return case
 
 

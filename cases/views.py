@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from cases.similarity import Profile
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
 from portal.changes import STALE
+from portal.confirm import unconfirmed
 from portal.params import int_list
 
 BROWSE_CACHE_SECONDS = 600
@@ -45,7 +47,12 @@ def index(request):
 
 @permission_required("view_cases")
 def detail(request, number: int):
-    case = selectors.case_detail(number=number, user=request.user)
+    try:
+        case = selectors.case_detail(number=number, user=request.user)
+    except Http404:
+        if selectors.case_withdrawn(number=number) is None:
+            raise
+        return render(request, "cases/withdrawn.html", {"number": number}, status=410)
     similar = selectors.case_similar(case=case, user=request.user)
     return render(request, "cases/detail.html", {"case": case, "similar": similar})
 
@@ -157,6 +164,13 @@ def edit(request, number: int):
 def set_status(request, number: int):
     case = _staff_case(request, number)
     status = request.POST.get("status", "")
+    if case.status == "published" and status != "published":
+        what = (
+            f"事例{number}の公開を取り下げ、非公開（下書き）に戻します。訪問者は読めなくなります。"
+        )
+        back = reverse("cases:detail", args=[number])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.case_set_status(case=case, status=status, by=request.user)
     except ValidationError as exc:
@@ -179,6 +193,10 @@ def history(request, number: int):
 @permission_required("curate_cases")
 def revert(request, number: int, history_id: int):
     case = _staff_case(request, number)
+    what = f"事例{number}の内容を選んだ版に戻します。いまの内容も履歴に残ります。"
+    back = reverse("cases:history", args=[number])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
     try:
         services.case_revert(case=case, history_id=history_id, by=request.user)
     except ValidationError as exc:

@@ -88,6 +88,20 @@ def can_lead(user, consortium: Consortium) -> bool:
     return membership is not None and membership.role in LEADS
 
 
+def changeable_activity_ids(user, consortium: Consortium, activities) -> set[int]:
+    """Which of a consortium's activity entries the user may correct or delete: all of them for
+    the leads, their own entries for the other members."""
+    if can_lead(user, consortium):
+        return {a.pk for a in activities}
+    if not can_contribute(user, consortium):
+        return set()
+    return {a.pk for a in activities if a.by_id == user.pk}
+
+
+def can_change_activity(user, activity) -> bool:
+    return activity.pk in changeable_activity_ids(user, activity.consortium, [activity])
+
+
 def can_override_gate(user) -> bool:
     return is_window_staff(user)
 

@@ -123,7 +123,12 @@ class FromIntroductionForm(forms.Form):
 
 
 class ItemForm(forms.ModelForm):
+    """An item's status and evidence. The attached file is listed on the page (served through
+    the access-checked evidence view); the form offers a plain file input to add or replace it
+    and a box to take it off, instead of Django's widget with its raw path and media link."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+    remove_evidence = forms.BooleanField(label="添付済みのファイルを外す", required=False)
 
     class Meta:
         model = ChecklistItem
@@ -131,10 +136,23 @@ class ItemForm(forms.ModelForm):
         widgets = {
             "due_on": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
+            "evidence_file": forms.FileInput,
         }
+        labels = {"evidence_file": "根拠資料のファイルを添付（差し替え）"}
         help_texts = {
             "evidence_file": "PDF・画像・ワードやエクセルの文書・CSV・テキストを、10MBまで。",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.evidence_file:
+            del self.fields["remove_evidence"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remove_evidence") and not self.files.get(self.add_prefix("evidence_file")):
+            data["evidence_file"] = ""
+        return data
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")

@@ -449,6 +449,9 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Entries can be corrected and deleted; the history keeps what they said and who changed them.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "活動の記録"
         verbose_name_plural = "活動の記録"

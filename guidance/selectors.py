@@ -206,6 +206,19 @@ def _chart(kpi: Kpi, measurements: list[Measurement]) -> dict:
 
 
 # --- Lists ------------------------------------------------------------------------------------------
+def evidence_listing(item: ChecklistItem) -> dict:
+    """The attached evidence file as the item page lists it: its own name (not the storage path)
+    and its size, None when the file is missing from storage."""
+    if not item.evidence_file:
+        return {"evidence_name": "", "evidence_size": None}
+    name = item.evidence_file.name.rsplit("/", 1)[-1]
+    try:
+        size = item.evidence_file.size
+    except OSError:
+        size = None
+    return {"evidence_name": name, "evidence_size": size}
+
+
 def consortium_list(*, user, status: str = ""):
     today = timezone.localdate()
     queryset = Consortium.objects.visible_to(user).annotate(

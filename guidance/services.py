@@ -118,6 +118,9 @@ def consortium_from_introduction(*, introduction, name: str, form: str, by) -> C
     from partners import services as partner_services
     from partners.models import IntroductionStatus, PartyResponse
 
+    existing = Consortium.objects.filter(introduction=introduction).first()
+    if existing is not None:
+        raise ValidationError(f"この紹介からは、すでに協働体「{existing.name}」を作っています。")
     if introduction.status not in (IntroductionStatus.ACCEPTED, IntroductionStatus.MEETING_HELD):
         raise ValidationError("全員が承諾した紹介からだけ協働体を始められます。")
     parties = [
@@ -364,6 +367,30 @@ def action_create(
     return action
 
 
+def action_update(*, action: Action, values: dict, by) -> Action:
+    """Correct an action's title, owner or due date; the history keeps the earlier wording."""
+    with transaction.atomic():
+        _lock(action.consortium_id)
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        for key in ("title", "owner", "due_on"):
+            if key in values:
+                setattr(current, key, values[key])
+        current.full_clean()
+        current.version += 1
+        with_actor(current, by, "編集").save()
+        _touch(current.consortium)
+    return current
+
+
+def action_delete(*, action: Action, by) -> None:
+    """Delete an action; its history keeps what it said and who deleted it."""
+    with transaction.atomic():
+        _lock(action.consortium_id)
+        consortium = action.consortium
+        with_actor(action, by, "削除").delete()
+        _touch(consortium)
+
+
 def action_complete(*, action: Action, by, done: bool = True) -> Action:
     with transaction.atomic():
         _lock(action.consortium_id)
@@ -392,9 +419,35 @@ def activity_add(
     activity.full_clean()
     with transaction.atomic():
         _lock(consortium.pk)
-        activity.save()
+        with_actor(activity, by).save()
         _touch(consortium)
     return activity
+
+
+def activity_update(*, activity: Activity, values: dict, by) -> Activity:
+    """Correct an activity entry; the history keeps what it said before and who changed it."""
+    day = values.get("happened_on", activity.happened_on)
+    if day > timezone.localdate():
+        raise ValidationError({"happened_on": "未来の日付の活動は記録できません。"})
+    with transaction.atomic():
+        _lock(activity.consortium_id)
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        for key in ("kind", "title", "happened_on", "note", "url"):
+            if key in values:
+                setattr(current, key, values[key])
+        current.full_clean()
+        with_actor(current, by, "編集").save()
+        _touch(current.consortium)
+    return current
+
+
+def activity_delete(*, activity: Activity, by) -> None:
+    """Delete an activity entry; its history keeps what it said and who deleted it."""
+    with transaction.atomic():
+        _lock(activity.consortium_id)
+        consortium = activity.consortium
+        with_actor(activity, by, "削除").delete()
+        _touch(consortium)
 
 
 # --- Expert referrals -------------------------------------------------------------------------------

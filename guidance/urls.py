@@ -67,6 +67,22 @@ urlpatterns = [
     path("consortia/<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("consortia/<int:pk>/activities/add/", views.activity_add, name="activity_add"),
     path("consortia/<int:pk>/actions/<int:action_pk>/done/", views.action_done, name="action_done"),
+    path("consortia/<int:pk>/actions/<int:action_pk>/edit/", views.action_edit, name="action_edit"),
+    path(
+        "consortia/<int:pk>/actions/<int:action_pk>/delete/",
+        views.action_delete,
+        name="action_delete",
+    ),
+    path(
+        "consortia/<int:pk>/activities/<int:activity_pk>/edit/",
+        views.activity_edit,
+        name="activity_edit",
+    ),
+    path(
+        "consortia/<int:pk>/activities/<int:activity_pk>/delete/",
+        views.activity_delete,
+        name="activity_delete",
+    ),
     path(
         "consortia/<int:pk>/actions/<int:action_pk>/reopen/",
         views.action_reopen,

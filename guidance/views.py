@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +30,7 @@ from guidance.forms import (
 )
 from guidance.models import (
     Action,
+    Activity,
     ChecklistItem,
     Consortium,
     ConsortiumStatus,
@@ -39,7 +41,9 @@ from guidance.models import (
     ReferralStatus,
     Stage,
 )
-from portal.access import is_window_staff, permission_required, require
+from portal.access import is_window_staff, permission_required, require, require_visible
+from portal.confirm import REFUSED as CONFIRM_REFUSED
+from portal.confirm import is_confirmed, unconfirmed
 from portal.dates import format_seireki
 from portal.params import object_or_404, parse_choice
 from portal.taxonomy import STAGE_NUMBERS, next_step_first_stage, parse_stage
@@ -54,7 +58,7 @@ def _page(request, pk: int):
     page = selectors.consortium_page(pk=pk)
     if page is None:
         raise Http404("この協働体は見つかりません。")
-    require(access.can_view(request.user, page.consortium))
+    require_visible(access.can_view(request.user, page.consortium))
     return page
 
 
@@ -120,6 +124,12 @@ def from_introduction(request, intro_pk: int):
     intro = introduction_detail(pk=intro_pk)
     if intro is None:
         raise Http404("この紹介は見つかりません。")
+    formed = list(Consortium.objects.filter(introduction=intro).order_by("pk"))
+    if formed:
+        # A second visit (or a double submit) meets the consortium already made, not a form.
+        context = {"intro": intro, "formed": formed}
+        status = 409 if request.method == "POST" else 200
+        return render(request, "guidance/from_introduction.html", context, status=status)
     form = FromIntroductionForm(request.POST or None, initial={"form": "loose"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,6 +171,7 @@ def item(request, pk: int, item_pk: int):
     consortium = page.consortium
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     may = access.can_contribute(request.user, consortium)
+    stored = selectors.evidence_listing(obj)  # before a bound form puts an upload on obj
     form = ItemForm(request.POST or None, request.FILES or None, instance=obj,
                     initial={"version": obj.version})  # fmt: skip
     if request.method == "POST":
@@ -176,7 +187,8 @@ def item(request, pk: int, item_pk: int):
             else:
                 messages.success(request, f"「{obj.title}」を保存しました。")
                 return redirect("guidance:checklist", pk=pk)
-    context = {"c": consortium, "item": obj, "form": form, "may_contribute": may}
+    context = {"c": consortium, "item": obj, "form": form, "may_contribute": may,
+               **stored}  # fmt: skip
     return render(request, "guidance/item.html", context)
 
 
@@ -185,6 +197,7 @@ def item(request, pk: int, item_pk: int):
 def item_status(request, pk: int, item_pk: int):
     """The quick status change next to each item (no JavaScript needed)."""
     consortium = get_object_or_404(Consortium, pk=pk)
+    require_visible(access.can_view(request.user, consortium))
     require(access.can_contribute(request.user, consortium))
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     form = StatusForm(request.POST)
@@ -226,8 +239,11 @@ def advance(request, pk: int):
     )
     if request.method == "POST":
         require(rights["may_lead"])
+        override = form.is_valid() and form.cleaned_data["override"] and rights["may_override"]
+        if override and not is_confirmed(request):
+            # Skipping required items is consequential: the same box as every such action.
+            form.add_error(None, CONFIRM_REFUSED)
         if form.is_valid():
-            override = form.cleaned_data["override"] and rights["may_override"]
             try:
                 move = services.consortium_move(
                     consortium=consortium,
@@ -379,7 +395,8 @@ def measurement_delete(request, pk: int, measurement_pk: int):
 def _actions_page(request, page, status: int = 200, **forms):
     forms.setdefault("action_form", ActionForm(consortium=page.consortium))
     forms.setdefault("activity_form", ActivityForm())
-    context = {"page": page, "c": page.consortium, **forms,
+    changeable = access.changeable_activity_ids(request.user, page.consortium, page.activities)
+    context = {"page": page, "c": page.consortium, **forms, "changeable": changeable,
                **_rights(request.user, page.consortium)}  # fmt: skip
     return render(request, "guidance/actions.html", context, status=status)
 
@@ -420,8 +437,78 @@ def activity_add(request, pk: int):
     return _actions_page(request, page, status=400, activity_form=form)
 
 
+def _entry_page(request, page, *, form, kind: str, entry, status: int = 200):
+    context = {"page": page, "c": page.consortium, "form": form, "kind": kind, "entry": entry}
+    return render(request, "guidance/entry_edit.html", context, status=status)
+
+
+@permission_required("view_consortia")
+def action_edit(request, pk: int, action_pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    obj = get_object_or_404(Action, pk=action_pk, consortium=page.consortium)
+    initial = {"title": obj.title, "owner": obj.owner, "due_on": obj.due_on}
+    form = ActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.action_update(action=obj, values=form.cleaned_data, by=request.user)
+        messages.success(request, "次のアクションを直しました。")
+        return redirect("guidance:actions", pk=pk)
+    return _entry_page(request, page, form=form, kind="action", entry=obj,
+                       status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_POST
+@permission_required("view_consortia")
+def action_delete(request, pk: int, action_pk: int):
+    page = _page(request, pk)
+    require(access.can_lead(request.user, page.consortium))
+    obj = get_object_or_404(Action, pk=action_pk, consortium=page.consortium)
+    what = f"次のアクション「{obj.title}」を削除します。削除した内容は変更履歴に残ります。"
+    back = reverse("guidance:actions", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
+    services.action_delete(action=obj, by=request.user)
+    messages.success(request, f"次のアクション「{obj.title}」を削除しました。")
+    return redirect("guidance:actions", pk=pk)
+
+
+@permission_required("view_consortia")
+def activity_edit(request, pk: int, activity_pk: int):
+    page = _page(request, pk)
+    obj = get_object_or_404(Activity, pk=activity_pk, consortium=page.consortium)
+    require(access.can_change_activity(request.user, obj))
+    initial = {k: getattr(obj, k) for k in ("kind", "title", "happened_on", "note", "url")}
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(activity=obj, values=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "活動の記録を直しました。")
+            return redirect("guidance:actions", pk=pk)
+    return _entry_page(request, page, form=form, kind="activity", entry=obj,
+                       status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_POST
+@permission_required("view_consortia")
+def activity_delete(request, pk: int, activity_pk: int):
+    page = _page(request, pk)
+    obj = get_object_or_404(Activity, pk=activity_pk, consortium=page.consortium)
+    require(access.can_change_activity(request.user, obj))
+    what = f"活動の記録「{obj.title}」を削除します。削除した内容は変更履歴に残ります。"
+    back = reverse("guidance:actions", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
+    services.activity_delete(activity=obj, by=request.user)
+    messages.success(request, f"活動の記録「{obj.title}」を削除しました。")
+    return redirect("guidance:actions", pk=pk)
+
+
 def _action_set(request, pk: int, action_pk, done: bool):
     consortium = get_object_or_404(Consortium, pk=pk)
+    require_visible(access.can_view(request.user, consortium))
     require(access.can_contribute(request.user, consortium))
     obj = object_or_404(Action, str(action_pk), consortium=consortium)
     services.action_complete(action=obj, by=request.user, done=done)
@@ -605,6 +692,10 @@ def member_leave(request, pk: int, membership_pk):
         str(membership_pk),
         consortium=page.consortium,
     )
+    what = f"{membership.corporation.name}の脱退を記録します。脱退した法人はこの協働体を見られなくなります。"
+    back = reverse("guidance:members", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
     services.member_leave(membership=membership, by=request.user)
     messages.success(request, f"{membership.corporation.name}の脱退を記録しました。")
     return redirect("guidance:members", pk=pk)
@@ -658,6 +749,11 @@ def _answer(request, membership_pk: int, accept: bool):
     membership = _invitation(request, membership_pk)
     require(access.is_invitee(request.user, membership))
     require(access.can_answer_invitation(request.user, membership))
+    if not accept:
+        what = f"「{membership.consortium.name}」への招待を辞退します。回答は後から変えられません。"
+        back = reverse("guidance:invitation", args=[membership_pk])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.invitation_answer(membership=membership, accept=accept, by=request.user)
     except ValidationError as exc:
@@ -709,7 +805,7 @@ def evidence(request, pk: int, item_pk: int):
     from django.http import FileResponse
 
     consortium = get_object_or_404(Consortium, pk=pk)
-    require(access.can_view(request.user, consortium))
+    require_visible(access.can_view(request.user, consortium))
     obj = get_object_or_404(ChecklistItem, pk=item_pk, consortium=consortium)
     if not obj.evidence_file:
         raise Http404("根拠資料は添付されていません。")

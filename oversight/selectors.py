@@ -24,8 +24,12 @@ class OversightDashboard:
     ]  # the year's introductions, case library and consultations, as in the report
 
 
-def dashboard(*, user, stalled_days: int = STALLED_DAYS) -> OversightDashboard:
-    period = Period.fiscal_year(current_fiscal_year())
+def dashboard(
+    *, user, stalled_days: int = STALLED_DAYS, fiscal_year: int | None = None
+) -> OversightDashboard:
+    """The consortia as they are today, and the year's figures of `fiscal_year` (this one by
+    default), the same tables as the prefectural report of that year."""
+    period = Period.fiscal_year(fiscal_year or current_fiscal_year())
     figures = Figures(period, user)
     tables = [
         t

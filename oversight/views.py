@@ -14,6 +14,10 @@ def dashboard(request):
     stalled_days = parse_int(
         request.GET.get("days"), default=STALLED_DAYS, min_value=1, max_value=365
     )
-    data = selectors.dashboard(user=request.user, stalled_days=stalled_days)
-    context = {"d": data.consortia, "o": data, "years": fiscal_years()}
+    years = fiscal_years()
+    # The 年度 chosen above the page sets the year of its figures and of the report it requests.
+    chosen = parse_int(request.GET.get("year"))
+    year = chosen if chosen in {y for y, _ in years} else years[0][0]
+    data = selectors.dashboard(user=request.user, stalled_days=stalled_days, fiscal_year=year)
+    context = {"d": data.consortia, "o": data, "years": years, "year": year}
     return render(request, "oversight/dashboard.html", context)

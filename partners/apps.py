@@ -10,6 +10,8 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         import partners.tasks  # noqa: F401 - registers the upload task with the import service
         from partners.demo import seed_registry
+        from partners.selectors import corporation_name_for
+        from portal import providers
         from portal.demo import register_seeder
 
         register_seeder("partners", seed_registry)
@@ -21,3 +23,4 @@ class PartnersConfig(AppConfig):
         from partners.services import events
 
         register_scanner("partners.meeting_reminders", events.meeting_reminders)
+        providers.register_registry_reader(corporation_name_for)

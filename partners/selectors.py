@@ -541,6 +541,11 @@ def introduction_list(
     return rows
 
 
+def corporation_name_for(number: str) -> str | None:
+    """The registry's name for a 法人番号, None when it lists no such corporation."""
+    return Corporation.objects.filter(number=number).values_list("name", flat=True).first()
+
+
 def introduction_detail(*, pk: int) -> Introduction | None:
     return (
         Introduction.objects.select_related("theme", "created_by")

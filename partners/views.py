@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,8 +41,9 @@ from partners.models import (
 )
 from partners.services import events
 from portal import providers
-from portal.access import permission_required, require
+from portal.access import permission_required, require, require_visible
 from portal.changes import STALE
+from portal.confirm import unconfirmed
 from portal.params import parse_id, parse_int
 from portal.validators import is_valid_corporate_number
 
@@ -99,7 +101,7 @@ def _corporation_or_404(request, number: str):
     corporation = selectors.corporation_for(number=number)
     if corporation is None:
         raise Http404("この法人番号の法人は台帳にありません。")
-    require(_viewer(request).sees_name(corporation))
+    require_visible(_viewer(request).sees_name(corporation))
     return corporation
 
 
@@ -321,7 +323,7 @@ def introduction(request, pk: int):
     intro = selectors.introduction_detail(pk=pk)
     if intro is None:
         raise Http404("この紹介は見つかりません。")
-    require(viewer.sees_introduction(intro))
+    require_visible(viewer.sees_introduction(intro))
     parties = selectors.party_rows(intro, viewer)
     open_for_answers = intro.accepts_answers
     for row in parties:
@@ -352,6 +354,10 @@ def introduction(request, pk: int):
 @permission_required("manage_registry")
 def introduction_move(request, pk: int):
     intro = get_object_or_404(Introduction, pk=pk)
+    what = "紹介の状態を選んだ次の状態に移します。当事者への表示と経過の記録が変わります。"
+    back = reverse("partners:introduction", args=[pk])
+    if refusal := unconfirmed(request, what=what, back=back):
+        return refusal
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("to", ["次の状態を選んでください。"])))
@@ -382,7 +388,7 @@ def introduction_respond(request, pk: int):
     """A party's own manager answers; staff record answers with introduction_record_answer."""
     viewer = _viewer(request)
     intro = get_object_or_404(Introduction.objects.prefetch_related("parties__corporation"), pk=pk)
-    require(viewer.sees_introduction(intro))
+    require_visible(viewer.sees_introduction(intro))
     corp = selectors.own_corporation(viewer)
     require(corp is not None)
     form = AnswerForm(request.POST)
@@ -390,6 +396,11 @@ def introduction_respond(request, pk: int):
         messages.error(request, "承諾か辞退かを選んでください。")
         return redirect("partners:introduction", pk=pk)
     accept = form.cleaned_data["answer"] == "accept"
+    if not accept:
+        what = f"{corp.name}としてこの紹介を辞退します。回答は一度だけで、後から変えられません。"
+        back = reverse("partners:introduction", args=[pk])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.introduction_respond(
             introduction=intro, corporation=corp, accept=accept, by=request.user
@@ -421,6 +432,11 @@ def introduction_record_answer(request, pk: int):
         messages.error(request, "代理の回答を記録できませんでした。" + " ".join(errors))
         return redirect("partners:introduction", pk=pk)
     data = form.cleaned_data
+    if data["answer"] != "accept":
+        what = f"{party.corporation.name}の辞退を代理で記録します。紹介は辞退で終わります。"
+        back = reverse("partners:introduction", args=[pk])
+        if refusal := unconfirmed(request, what=what, back=back):
+            return refusal
     try:
         services.introduction_record_answer(
             introduction=intro,
@@ -525,7 +541,9 @@ def meeting_remove(request, pk: int):
         by=request.user,
     )
     if removed:
-        messages.success(request, "参加者から外しました。")
+        messages.success(
+            request, "参加者から外しました。グループ分けは、必要なら案を作り直してください。"
+        )
     else:
         messages.error(request, "指定された法人はこの分科会の参加者ではありません。")
     return redirect("partners:meeting", pk=pk)

@@ -21,6 +21,8 @@ Object-level rules (which rows and fields) live next to each app's querysets:
   introductions and who answers for a party; asked through `RegistryViewer(user)` and
   `Corporation.objects.visible_to(user)` / `Introduction.objects.visible_to(user)`.
 - guidance/access.py: consortia and their members.
+An object one may not see is answered 404, exactly as one that does not exist (`require_visible`);
+403 is for what one sees but may not do (`require`) and for capabilities one lacks.
 """
 
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from portal.models import Role
 
@@ -156,6 +159,14 @@ def require(allowed: bool) -> None:
     allowed the request."""
     if not allowed:
         raise PermissionDenied
+
+
+def require_visible(allowed: bool) -> None:
+    """Raise Http404 unless an object-level visibility rule lets the person see the object: one
+    who may not see it gets the same answer as for an object that does not exist, so a 403 never
+    tells them that it does (rights to change an object one sees stay with `require`)."""
+    if not allowed:
+        raise Http404("このページは見つかりません。")
 
 
 def permission_required(permission: str):

@@ -5,7 +5,10 @@ Two kinds, both registered from the higher app's AppConfig.ready():
 1. Consortium readers: the registry (partners/) asks what the workflow (guidance/, above it) knows
    about consortia; guidance registers them with `register_consortium_readers`; until it does,
    nobody is in a consortium.
-2. Page slots: a higher app registers a provider for a named slot of a lower page with `register`;
+2. The registry reader: accounts (portal core) ask the registry (partners/) whether a 法人番号 is
+   one of its corporations, through `register_registry_reader`; until it is registered there is
+   no registry to check against and every valid number is taken.
+3. Page slots: a higher app registers a provider for a named slot of a lower page with `register`;
    the lower page collects the slot with `collect`. A provider takes keyword arguments (the slot's
    page decides which: at least `request`) and returns None (nothing to show) or a dict; what the
    dict holds is the slot's contract:
@@ -41,6 +44,20 @@ def co_member_ids(corporation_id: int) -> set[int]:
 
 def memberships(corporation_ids: Iterable[int]) -> dict[int, list[dict]]:
     return _memberships(corporation_ids)
+
+
+# 法人番号 -> the corporation's name in the registry, or None when the registry has no such number
+_registry_name: Callable[[str], str | None] | None = None
+
+
+def register_registry_reader(name_of: Callable[[str], str | None]) -> None:
+    global _registry_name
+    _registry_name = name_of
+
+
+def registry_has(number: str) -> bool:
+    """Whether the registry lists this 法人番号 (True while no registry is registered)."""
+    return _registry_name is None or _registry_name(number) is not None
 
 
 _SLOTS: dict[str, list[tuple[str, Callable[..., dict | None]]]] = {}

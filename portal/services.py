@@ -56,6 +56,17 @@ def user_invite(
         raise ValidationError(
             {"role": "管理者にする場合は、役割を「相談窓口職員」にしてください。"}
         )
+    if (
+        role == Role.MANAGER
+        and corporation_number
+        and not providers.registry_has(corporation_number)
+    ):
+        raise ValidationError(
+            {
+                "corporation_number": "この法人番号の法人は事業者台帳にありません。"
+                "台帳に載っている法人の番号か、番号の誤りがないかを確かめてください。"
+            }
+        )
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "このメールアドレスの利用者はすでに登録されています。"})

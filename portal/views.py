@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import access, selectors, services
 from portal import jobs as job_kinds
 from portal.access import permission_required, require
+from portal.confirm import unconfirmed
 from portal.forms import EmailLoginForm, InviteForm
 from portal.health import health_response
 from portal.models import JobStatus, User
@@ -99,6 +100,10 @@ def invite(request):
 def user_toggle_active(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     require(access.can_change_user(request.user, user))
+    if user.is_active:
+        what = f"{user.full_name} さんのアカウントを無効にします。無効にするとログインできなくなります。"
+        if refusal := unconfirmed(request, what=what, back=reverse("accounts:users")):
+            return refusal
     try:
         services.user_set_active(user=user, active=not user.is_active, by=request.user)
     except ValidationError as exc:

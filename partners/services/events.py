@@ -484,10 +484,12 @@ def series_extend(*, series: MeetingSeries, count: int, by) -> list[SubMeeting]:
 def submeeting_remove(*, meeting: SubMeeting, corporation_id: int, by) -> bool:
     """Take a corporation off the participants; False when it was not one of them."""
     with transaction.atomic():
-        participant = meeting.participants.filter(corporation_id=corporation_id).first()
+        participant = (
+            meeting.participants.select_for_update().filter(corporation_id=corporation_id).first()
+        )
         if participant is None:
             return False
-        with_actor(participant, by)
+        with_actor(participant, by, "参加者から外す")
         participant.delete()
         # A corporation taken off may free places for those on the waiting list.
         promote_waiting(meeting=meeting)

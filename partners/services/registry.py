@@ -61,7 +61,9 @@ def _derived(ids: list[int]) -> dict[int, dict]:
     rows = (
         Establishment.objects.listed()
         .filter(corporation_id__in=ids)
-        .values_list("corporation_id", "municipality_id", "service_type", "latitude", "longitude", "name")
+        .values_list(
+            "corporation_id", "municipality_id", "service_type", "latitude", "longitude", "name"
+        )
     )
     for corporation_id, municipality_id, service_type, lat, lon, name in rows.iterator(
         chunk_size=5000

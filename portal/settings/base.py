@@ -192,6 +192,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
+# Django's own messages reworded to read naturally (portal/locale/ja/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 LANGUAGES = [("ja", "日本語")]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

@@ -88,7 +88,7 @@ def test_edit_is_recorded_with_a_readable_diff_and_can_be_reverted(client, staff
     assert "協働内容：物資等供給" in html
 
     versions = case.history.count()
-    client.post(reverse("cases:revert", args=[1001, before_edit.history_id]))
+    client.post(reverse("cases:revert", args=[1001, before_edit.history_id]), {"confirmed": "yes"})
     case.refresh_from_db()
     assert case.stage_4 == "事務局は持ち回りで担当しました。"
     assert {t.code for t in case.tags.all()} == {"workforce"}

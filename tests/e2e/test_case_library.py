@@ -109,6 +109,7 @@ def test_staff_edits_a_case_sees_the_diff_and_publishes_it(
     page.get_by_role("button", name="ログイン").click()
 
     page.goto(f"{live_server.url}/cases/26/")
+    page.get_by_label("確認しました").check()
     page.get_by_role("button", name="非公開（下書き）に戻す").click()
     expect(page.get_by_text("非公開（下書き）に戻しました")).to_be_visible()
     page.get_by_role("link", name="編集する").click()

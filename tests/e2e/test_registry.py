@@ -78,6 +78,8 @@ def test_staff_upload_find_match_and_introduce(
     assert intro.parties.count() == 3
     assert intro.status == IntroductionStatus.PROPOSED
     page.get_by_label("連絡済み").check()
+    move_form = page.locator("form", has=page.get_by_role("button", name="更新する"))
+    move_form.get_by_label("確認しました").check()
     page.get_by_role("button", name="更新する").click()
     expect(page.get_by_text("紹介の状態を更新しました。")).to_be_visible()
     # A party answered by phone: staff record it on its behalf (there is no move to 全員が承諾).

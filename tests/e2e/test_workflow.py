@@ -67,6 +67,7 @@ def test_promoter_works_the_checklist_and_staff_override_the_gate(
     page.get_by_label("移動先の段階").select_option("3")
     page.get_by_label("理由").fill("合同採用説明会の日程が決まったため、残りは③と並行して進める")
     page.get_by_label(re.compile("必須の項目が残っていても進める")).check()
+    page.get_by_label("確認しました").check()
     page.get_by_role("button", name="段階を移す").click()
     expect(
         page.get_by_text(re.compile("から ③連携の公式化と目標策定 に移りました"))

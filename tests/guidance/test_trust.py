@@ -138,7 +138,7 @@ def test_an_invited_corporation_sees_nothing_until_its_manager_accepts(client, w
     assert membership.state == MembershipState.INVITED
     # Not a member anywhere: pages, lists, counts, the registry's view, reports.
     client.force_login(manager)
-    assert client.get(reverse("guidance:detail", args=[ours.pk])).status_code == 403
+    assert client.get(reverse("guidance:detail", args=[ours.pk])).status_code == 404
     assert not Consortium.objects.visible_to(manager).exists()
     assert access.membership_of(manager, ours) is None
     row = selectors.consortium_list(user=world["promoter"]).get(pk=ours.pk)
@@ -169,10 +169,10 @@ def test_a_declined_invitation_leaves_the_corporation_outside(client, world, inv
         consortium=world["ours"], corporation=corporation, role=MemberRole.MEMBER, by=UserFactory()
     )
     client.force_login(manager)
-    client.post(reverse("guidance:invitation_decline", args=[membership.pk]))
+    client.post(reverse("guidance:invitation_decline", args=[membership.pk]), {"confirmed": "yes"})
     membership.refresh_from_db()
     assert membership.state == MembershipState.DECLINED
-    assert client.get(reverse("guidance:detail", args=[world["ours"].pk])).status_code == 403
+    assert client.get(reverse("guidance:detail", args=[world["ours"].pk])).status_code == 404
     # Answered once: it cannot be answered again.
     client.post(reverse("guidance:invitation_accept", args=[membership.pk]))
     membership.refresh_from_db()
@@ -378,7 +378,7 @@ def test_a_consortium_registered_by_staff_invites_its_corporations(client, staff
     membership = consortium.memberships.get()
     assert (membership.state, membership.role) == (MembershipState.INVITED, MemberRole.PROMOTER)
     client.force_login(manager)
-    assert client.get(reverse("guidance:detail", args=[consortium.pk])).status_code == 403
+    assert client.get(reverse("guidance:detail", args=[consortium.pk])).status_code == 404
 
 
 def test_leads_do_not_see_the_name_of_an_unseen_corporation_staff_invited(client, world, staff):

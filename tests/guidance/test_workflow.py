@@ -67,9 +67,17 @@ def test_staff_override_a_gate_with_a_recorded_reason(client, world, staff):
     ours = world["ours"]
     client.force_login(staff)
     url = reverse("guidance:advance", args=[ours.pk])
-    response = client.post(url, {"to_stage": 3, "override": "on", "reason": ""})
+    response = client.post(url, {"to_stage": 3, "override": "on", "reason": "", "confirmed": "yes"})
     assert "理由を書いてください" in response.content.decode()
-    client.post(url, {"to_stage": 3, "override": "on", "reason": "県の補助事業の締切に合わせる"})
+    client.post(
+        url,
+        {
+            "to_stage": 3,
+            "override": "on",
+            "reason": "県の補助事業の締切に合わせる",
+            "confirmed": "yes",
+        },
+    )
     ours.refresh_from_db()
     move = ours.moves.get()
     assert ours.stage == 3
@@ -163,7 +171,7 @@ def test_evidence_files_are_limited_in_type_and_size(client, world, settings, tm
     download = reverse("guidance:evidence", args=[world["ours"].pk, item.pk])
     assert b"".join(client.get(download).streaming_content) == b"%PDF-1.4 minutes"
     client.force_login(world["outsider"])
-    assert client.get(download).status_code == 403
+    assert client.get(download).status_code == 404
 
 
 def test_a_consortium_starts_from_an_accepted_introduction(client, staff, world):
@@ -311,7 +319,9 @@ def test_the_promoter_invites_a_member_and_records_one_leaving(client, world):
     client.force_login(world["promoter"])
     again = client.post(url, {"number": newcomer.number, "role": "member"})
     assert "すでに参加しています" in again.content.decode()
-    client.post(reverse("guidance:member_leave", args=[ours.pk, membership.pk]))
+    client.post(
+        reverse("guidance:member_leave", args=[ours.pk, membership.pk]), {"confirmed": "yes"}
+    )
     membership.refresh_from_db()
     assert membership.left_on == timezone.localdate()
     client.force_login(world["member"])

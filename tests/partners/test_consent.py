@@ -67,7 +67,7 @@ def test_staff_cannot_force_acceptance_through_the_page(client, staff, intro):
     assert 'value="accepted"' not in html
     response = client.post(
         reverse("partners:introduction_move", args=[intro.pk]),
-        {"to": "accepted", "version": intro.version},
+        {"to": "accepted", "version": intro.version, "confirmed": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -169,7 +169,7 @@ def test_a_manager_cannot_answer_twice(client, manager, intro):
     url = reverse("partners:introduction_respond", args=[intro.pk])
     client.post(url, {"answer": "accept"})
     for _ in range(2):
-        response = client.post(url, {"answer": "decline"}, follow=True)
+        response = client.post(url, {"answer": "decline", "confirmed": "yes"}, follow=True)
         assert (
             "回答（承諾）は記録済みです。回答は一度だけ記録できます。" in response.content.decode()
         )
@@ -186,7 +186,11 @@ def test_an_answered_party_has_no_on_behalf_form(client, staff, parties, intro):
     client.post(record_url(intro), on_behalf(parties[1]))
     html = client.get(reverse("partners:introduction", args=[intro.pk])).content.decode()
     assert html.count("先方の回答を代理で記録") == 1  # only the party still pending
-    response = client.post(record_url(intro), on_behalf(parties[1], answer="decline"), follow=True)
+    response = client.post(
+        record_url(intro),
+        {**on_behalf(parties[1], answer="decline"), "confirmed": "yes"},
+        follow=True,
+    )
     assert "記録済みです" in response.content.decode()
 
 
@@ -194,7 +198,10 @@ def test_a_decline_recorded_on_behalf_declines_and_keeps_contacts_closed(
     client, staff, manager, parties, intro
 ):
     client.force_login(staff)
-    client.post(record_url(intro), on_behalf(parties[1], answer="decline", channel="email"))
+    client.post(
+        record_url(intro),
+        {**on_behalf(parties[1], answer="decline", channel="email"), "confirmed": "yes"},
+    )
     intro.refresh_from_db()
     assert intro.status == IntroductionStatus.DECLINED
     client.force_login(manager)

@@ -142,7 +142,7 @@ def test_a_manager_sees_only_their_introductions_and_not_non_consenting_names(
     assert "（マッチングに同意していない法人）" in html
     assert "医療法人社団ないしょ会" not in html
     assert client.get(reverse("partners:introduction", args=[mine.pk])).status_code == 200
-    assert client.get(reverse("partners:introduction", args=[other.pk])).status_code == 403
+    assert client.get(reverse("partners:introduction", args=[other.pk])).status_code == 404
     response = client.post(
         reverse("partners:introduction_move", args=[mine.pk]), {"to": "contacted", "version": 1}
     )
@@ -155,7 +155,7 @@ def test_a_stale_move_is_refused_with_a_clear_message(client, staff, parties):
     client.force_login(staff)
     response = client.post(
         reverse("partners:introduction_move", args=[intro.pk]),
-        {"to": "closed", "version": 1},
+        {"to": "closed", "version": 1, "confirmed": "yes"},
         follow=True,
     )
     assert "ほかの人がこの紹介の状態を変えました" in response.content.decode()

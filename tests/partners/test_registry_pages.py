@@ -139,7 +139,7 @@ def test_a_manager_sees_only_consenting_corporations_and_no_contact_details(
     assert "医療法人社団まつもと会" in html  # their own corporation
     assert "株式会社ないしょケア" not in html
     hidden = client.get(reverse("partners:corporation", args=[registry["hidden"].number]))
-    assert hidden.status_code == 403
+    assert hidden.status_code == 404
     other = client.get(reverse("partners:corporation", args=[registry["sakura"].number]))
     assert other.status_code == 200
     assert "026-999-0001" not in other.content.decode()

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.middleware import SESSION_KEY
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CorporationFactory, UserFactory
 
 User = get_user_model()
 
@@ -124,6 +124,7 @@ def test_password_reset_mails_a_working_link(client, staff):
 def test_staff_invites_a_manager_who_sets_a_password_and_is_logged_in(
     client, staff, django_capture_on_commit_callbacks
 ):
+    CorporationFactory(number="7000012050002", name="社会福祉法人ちくま会")
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -170,6 +171,17 @@ def test_invite_explains_missing_or_wrong_corporation_number(client, staff):
     assert not User.objects.filter(email="a@example.jp").exists()
 
 
+def test_invite_refuses_a_corporation_number_not_in_the_registry(client, staff):
+    client.force_login(staff)
+    data = {"email": "a@example.jp", "full_name": "法人 未登録", "role": "manager",
+            "corporation_number": "7000012050002"}  # fmt: skip
+    html = client.post(reverse("accounts:invite"), data).content.decode()
+    assert "この法人番号の法人は事業者台帳にありません。" in html
+    assert not User.objects.filter(email="a@example.jp").exists()
+    CorporationFactory(number="7000012050002")
+    assert client.post(reverse("accounts:invite"), data).status_code == 302
+
+
 def test_invite_refuses_an_existing_address(client, staff, manager):
     client.force_login(staff)
     html = client.post(
@@ -181,7 +193,7 @@ def test_invite_refuses_an_existing_address(client, staff, manager):
 
 def test_staff_deactivates_a_user_who_then_cannot_log_in(client, staff, official):
     client.force_login(staff)
-    client.post(reverse("accounts:toggle_active", args=[official.pk]))
+    client.post(reverse("accounts:toggle_active", args=[official.pk]), {"confirmed": "yes"})
     official.refresh_from_db()
     assert not official.is_active
     client.logout()
@@ -190,7 +202,9 @@ def test_staff_deactivates_a_user_who_then_cannot_log_in(client, staff, official
 
 def test_staff_cannot_deactivate_themselves(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("accounts:toggle_active", args=[staff.pk]), follow=True)
+    response = client.post(
+        reverse("accounts:toggle_active", args=[staff.pk]), {"confirmed": "yes"}, follow=True
+    )
     assert "自分自身のアカウントは無効にできません" in response.content.decode()
     staff.refresh_from_db()
     assert staff.is_active

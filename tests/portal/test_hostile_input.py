@@ -134,6 +134,13 @@ def world(db, staff, official, superuser):
     action = guidance.action_create(
         consortium=ours, title="合同説明会の会場を探す", owner="事務局", due_on=None, by=staff
     )
+    activity = guidance.activity_add(
+        consortium=ours,
+        kind="meeting",
+        title="第1回連携会議",
+        happened_on=date(2026, 4, 1),
+        by=staff,
+    )
     kind = ExpertKind.objects.order_by("pk").first()
     referral = guidance.referral_request(
         consortium=ours, kind=kind, request="就業規則の相談", by=manager
@@ -193,6 +200,7 @@ def world(db, staff, official, superuser):
         ("consortia/invitations/", "membership_pk", [invitation.pk]),
         ("consortia/", "membership_pk", [membership.pk]),
         ("consortia/", "action_pk", [action.pk]),
+        ("consortia/", "activity_pk", [activity.pk]),
         ("consortia/", "measurement_pk", [measurement.pk]),
         ("consortia/referrals/", "referral_pk", [referral.pk]),
         ("consortia/", "item_pk", [ChecklistItem.objects.filter(consortium=ours).first().pk]),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def toggle(client, target):
-    return client.post(reverse("accounts:toggle_active", args=[target.pk]))
+    return client.post(reverse("accounts:toggle_active", args=[target.pk]), {"confirmed": "yes"})
 
 
 def invite_data(**values):
