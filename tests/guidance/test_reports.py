@@ -273,7 +273,7 @@ def test_the_consortium_page_and_the_dashboard_offer_their_reports(
     detail = promoter.get(reverse("guidance:detail", args=[progressed["ours"].pk])).content.decode()
     assert "進捗報告書（PDF）を作成" in detail
     dashboard = client_for(official).get(reverse("oversight:dashboard")).content.decode()
-    assert "この状況を報告書（PDF＋Excel）にする" in dashboard
+    assert "の報告書（PDF＋Excel）を作る" in dashboard
 
 
 def test_the_prefectural_xlsx_writes_counts_dates_and_rates_typed_on_framed_sheets(

@@ -28,7 +28,7 @@ def long_list(monkeypatch, manager):
 def test_a_manager_is_not_told_to_download_what_they_cannot(client, manager, long_list):
     client.force_login(manager)
     html = client.get(reverse("partners:index")).content.decode()
-    assert "最初の1,000件までを表示します" in html
+    assert "最初の2件までを表示しています" in html  # COUNT_CAP is 2 here
     assert "ダウンロード" not in html
     assert "条件を加えて絞り込んでください" in html
 
