@@ -205,9 +205,7 @@ class Table:
     @property
     def chart(self) -> dict:
         """The page's bar chart: the same module as the case book's, labels above the bars."""
-        return bar_chart(
-            [(r.label, r.ours, r.report) for r in self.rows], unit="件", stacked=True
-        )
+        return bar_chart([(r.label, r.ours, r.report) for r in self.rows], unit="件", stacked=True)
 
 
 @dataclass

@@ -5,7 +5,8 @@ point. Labels are wrapped onto several lines instead of being cut, so no label e
 The drawing is 480 units wide and scales to the width of the text column.
 
 On screen the same charts are drawn `stacked`: each label on its own line(s) above its bar, in a
-drawing 360 units wide with 14-unit text, so that a phone's 360 px shows 14 px letters and a label
+drawing 360 units wide with 15-unit text (13 for values and the scale), so that a phone shows
+letters of 11 px or more and a label
 never has to be cut.
 """
 
@@ -55,11 +56,14 @@ def wrap_label(label: str, width: int = LABEL_CHARS) -> list[str]:
     return lines
 
 
-STACKED = {"width": 360, "font": 14, "small": 12, "line": 18, "chars": 25}
+STACKED = {"width": 360, "font": 15, "small": 13, "line": 19, "chars": 22}
 
 
 def bar_chart(
-    rows: list[tuple[str, float | int, float | int | None]], *, unit: str = "", stacked: bool = False
+    rows: list[tuple[str, float | int, float | int | None]],
+    *,
+    unit: str = "",
+    stacked: bool = False,
 ) -> dict:
     """rows: (label, value, second value or None); a second value draws an outlined bar below.
 
@@ -142,7 +146,7 @@ def _stacked_bar_chart(rows, *, unit: str) -> dict:
     ticks = nice_ticks(top, count=4)
     maximum = ticks[-1]
     # Room right of the longest bar for 「12件（報告書 18件）」 at the small size.
-    space = width - (130 if paired else 60)
+    space = width - (150 if paired else 65)
 
     def scale(value: float) -> float:
         return round(space * max(0, value) / maximum, 1)
@@ -158,7 +162,9 @@ def _stacked_bar_chart(rows, *, unit: str) -> dict:
         out.append(
             {
                 "label": label,
-                "lines": [{"text": text, "dy": 0 if i == 0 else line} for i, text in enumerate(lines)],
+                "lines": [
+                    {"text": text, "dy": 0 if i == 0 else line} for i, text in enumerate(lines)
+                ],
                 "value": value,
                 "value2": second,
                 "y": round(y + 2, 1),

@@ -56,3 +56,11 @@ def stage_mark(number) -> str:
     from portal.taxonomy import STAGE_MARKS
 
     return STAGE_MARKS[int(number) - 1]
+
+
+@register.filter
+def labelled(values, columns) -> list[tuple[str, object]]:
+    """Pairs each value with its column's label, for a card table's data-label:
+    `{% for label, n in row.counts|labelled:funnel.states %}` (columns: labels or (value, label))."""
+    labels = [c[1] if isinstance(c, list | tuple) else c for c in columns]
+    return list(zip(labels, values, strict=False))
