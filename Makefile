@@ -5,7 +5,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system venv migrate seed run worker beat test lint typecheck format lock clean
+.PHONY: setup system venv migrate seed run worker beat test lint typecheck format lock clean screenshots
 
 setup: system venv migrate seed ## install what is missing, migrate, load the demo data
 
@@ -33,6 +33,12 @@ beat: venv ## the periodic tasks alone (make run starts beat already)
 
 test: setup ## lint, migrations, deploy check, tests on SQLite and on PostgreSQL + Redis
 	@bash scripts/test.sh
+
+screenshots: setup ## every page as each role at 390 and 1280 px into var/screenshots/pages/ (fails on overflow or vertical text)
+	@bash scripts/ensure-services.sh postgres redis
+	@DATABASE_URL=$${SCREENSHOTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kyodo_screenshots} \
+	  CELERY_BROKER_URL=redis://127.0.0.1:6379/11 CELERY_TEST_REDIS_URL=redis://127.0.0.1:6379/11 \
+	  .venv/bin/pytest -p no:randomly -q --create-db tests/e2e/test_screenshots.py
 
 lint: venv
 	@.venv/bin/ruff check .

@@ -50,6 +50,15 @@ class Facet:
 
 
 @dataclass
+class FilterChip:
+    """One active filter, and the query string of the list without it (a link that removes it)."""
+
+    facet: str
+    label: str
+    without: QueryDict
+
+
+@dataclass
 class CaseBrowse:
     filter: CaseFilter
     page: Page
@@ -59,6 +68,19 @@ class CaseBrowse:
     terms: list[str]
     sort: str
     sorts: tuple = SORTS
+    chips: list[FilterChip] = field(default_factory=list)
+
+
+def _chips(params: QueryDict, facets: list[Facet]) -> list[FilterChip]:
+    chips = []
+    for facet in facets:
+        for v in facet.values:
+            if v.selected:
+                without = params.copy()
+                without.setlist(facet.name, [x for x in params.getlist(facet.name) if x != v.value])
+                without.pop("page", None)
+                chips.append(FilterChip(facet.label, v.label, without))
+    return chips
 
 
 def _choices(tags: list[Tag], prefectures: list[Prefecture], legal_forms: list[str]) -> dict:
@@ -228,6 +250,7 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
         query=query,
         terms=search_terms(query),
         sort=sort,
+        chips=_chips(params, facets),
     )
 
 

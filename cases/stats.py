@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from cases.models import Case, Prefecture, Tag
+from portal.charts import bar_chart
 
 # Published counts of the 2026 report, chapter 3 §3 (29 interviewed cases; a case may count
 # under several values).
@@ -202,12 +203,9 @@ class Table:
         return all(row.matches for row in self.rows)
 
     @property
-    def chart_height(self) -> int:
-        return len(self.rows) * 30 + 10
-
-    @property
-    def maximum(self) -> int:
-        return max([1, *(r.ours for r in self.rows), *(r.report or 0 for r in self.rows)])
+    def chart(self) -> dict:
+        """The page's bar chart: the same module as the case book's, labels above the bars."""
+        return bar_chart([(r.label, r.ours, r.report) for r in self.rows], unit="件", stacked=True)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reads for the top-layer pages: the dashboard shows the workflow's state now and, for the fiscal
 year under way, the same introduction and case-library tables the prefectural report holds."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guidance.selectors import STALLED_DAYS, Dashboard
 from guidance.selectors import dashboard as consortia_dashboard
@@ -12,6 +12,7 @@ from oversight.reports import (
     introductions_section,
     library_section,
 )
+from portal.charts import bar_chart
 from portal.periods import Period, current_fiscal_year
 
 
@@ -22,6 +23,16 @@ class OversightDashboard:
     tables: list[
         Table
     ]  # the year's introductions, case library and consultations, as in the report
+    # The same charts as the report's, drawn for a screen; each sits above its table.
+    stage_chart: dict = field(default_factory=dict)
+    attainment_chart: dict | None = None
+    table_charts: list[tuple[Table, dict | None]] = field(default_factory=list)
+
+
+def _screen_chart(rows: list[tuple[str, float | int]], unit: str = "件") -> dict | None:
+    if not rows or not all(isinstance(value, int | float) for _label, value in rows):
+        return None
+    return bar_chart([(label, value, None) for label, value in rows], unit=unit, stacked=True)
 
 
 def dashboard(
@@ -36,8 +47,17 @@ def dashboard(
         for build in (introductions_section, library_section, consultations_section)
         for t in build(figures).tables
     ]
+    consortia = consortia_dashboard(user=user, stalled_days=stalled_days)
     return OversightDashboard(
-        consortia=consortia_dashboard(user=user, stalled_days=stalled_days),
+        consortia=consortia,
         period=period,
         tables=tables,
+        stage_chart=_screen_chart([(s["label"], s["count"]) for s in consortia.by_stage]) or {},
+        attainment_chart=_screen_chart(
+            [(a["consortium"].name, a["percent"]) for a in consortia.attainment], unit="％"
+        ),
+        table_charts=[
+            (t, _screen_chart([(row[0], row[1]) for row in t.rows]) if len(t.header) == 2 else None)
+            for t in tables
+        ],
     )

@@ -88,3 +88,11 @@ def readable_source(value) -> str:
     from portal.text import readable_source as readable
 
     return readable(str(value or ""))
+
+
+@register.filter
+def labelled(values, columns) -> list[tuple[str, object]]:
+    """Pairs each value with its column's label, for a card table's data-label:
+    `{% for label, n in row.counts|labelled:funnel.states %}` (columns: labels or (value, label))."""
+    labels = [c[1] if isinstance(c, list | tuple) else c for c in columns]
+    return list(zip(labels, values, strict=False))

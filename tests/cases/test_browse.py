@@ -252,3 +252,34 @@ def test_in_memory_facets_agree_with_the_database_filter(report_cases, params):
                 params=_query({**params, facet.name: [value.value]}), user=AnonymousUser()
             )
             assert narrowed.total == value.count, (facet.name, value.value)
+
+
+def test_filters_fold_into_a_panel_and_each_active_filter_is_a_chip_that_removes_it(
+    client, library
+):
+    url = reverse("cases:index")
+    response = client.get(url, {"operation": ["disaster", "workforce"], "form": "close", "page": 1})
+    html = response.content.decode()
+    assert '<details class="facets-panel" id="filters">' in html
+    assert "<summary>絞り込みの条件（3件を選択中）</summary>" in html
+    chips = {
+        label: href.replace("&amp;", "&")
+        for href, label in re.findall(r'<a class="chip" href="([^"]*)">([^<]*)<', html)
+    }
+    assert chips == {
+        "連携の形態：緊密な連携": "?operation=disaster&operation=workforce",
+        "協働内容：災害時支援": "?operation=workforce&form=close",
+        "協働内容：人材確保・育成": "?operation=disaster&form=close",
+    }
+    # Following a chip drops that one filter and keeps the others.
+    response = client.get(url + chips["協働内容：災害時支援"])
+    assert titles(response) == ["1002"]
+    assert "協働内容：災害時支援" not in re.findall(
+        r'class="chip"[^>]*>([^<]*)<', response.content.decode()
+    )
+
+
+def test_no_chips_without_filters(client, library):
+    html = client.get(reverse("cases:index")).content.decode()
+    assert 'class="filter-chips"' not in html
+    assert "<summary>絞り込みの条件</summary>" in html

@@ -116,7 +116,7 @@ def test_statistics_reproduce_the_report_tables_where_the_text_allows(client, re
 
     def row(label):
         match = re.search(
-            rf"<th scope=\"row\">{label}</th>\s*<td class=\"num\">(\d+)</td>\s*<td class=\"num\">(\d+)</td>",
+            rf"<th scope=\"row\">{label}</th>\s*<td [^>]*class=\"num\">(\d+)</td>\s*<td [^>]*class=\"num\">(\d+)</td>",
             html,
         )
         return int(match.group(1)), int(match.group(2))
