@@ -3,6 +3,7 @@ and history, batch after batch (new rows, changed rows, unchanged rows, a rename
 establishment that changes hands, a closed establishment listed again, a row whose 法人番号 has a
 wrong check digit), and every row it is given is marked as seen by the run."""
 
+import csv
 import datetime
 
 import pytest
@@ -171,3 +172,25 @@ def test_the_set_based_writer_leaves_the_same_registry_as_the_orm_path(staff):
         if ("number", "2070100060") in row and ("corporation_id", "None") in row
     ]
     assert len(unlinked) == 1
+
+
+def test_an_import_on_postgresql_writes_through_the_set_based_writer(db, tmp_path, monkeypatch):
+    """The import itself uses the set-based writer here; the ORM writer is SQLite's."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the ORM writer ran on PostgreSQL")
+
+    monkeypatch.setattr(imports, "_orm_write", refuse)
+    path = tmp_path / "jigyosho.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(imports.HEADER)
+        writer.writerow(open_data_row(法人番号=MIDORI, 事業所番号="2070100011"))
+        writer.writerow(open_data_row(法人番号="", 法人の名称="", 事業所番号="2070100037"))
+    run = imports.establishments_import(path=path)
+    run.refresh_from_db()
+    assert (run.created, run.updated, run.unchanged, run.rejected) == (2, 0, 0, 0)
+    again = imports.establishments_import(path=path)
+    again.refresh_from_db()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert Corporation.objects.get(number=MIDORI).site_count == 1
