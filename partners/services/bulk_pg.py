@@ -1,8 +1,10 @@
 """The set-based writer of the establishment import on PostgreSQL: one batch of checked rows goes
 through COPY into staging tables and a few INSERT … SELECT … ON CONFLICT statements, with the same
-results as the ORM path (`imports._upsert_batch`): the same municipalities, corporations and
-establishments, the same created / updated / unchanged counts, and one history row per created or
-changed row with the same change reason and user.
+results as the ORM path (`imports._orm_write`): the same municipalities, corporations and
+establishments, the same created / updated / unchanged / reopened counts (a closed establishment
+listed again has closed_on cleared), `last_seen_import` set on every row of the batch (unchanged
+ones too, without history), and one history row per created or changed row with the same change
+reason and user.
 
 What the ORM path decides in Python stays in Python, so the two cannot drift: the checked values
 (`imports.clean_row`), the kind and search text of a corporation. Only the comparison and the

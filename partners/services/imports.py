@@ -117,6 +117,9 @@ ESTABLISHMENT_FIELDS = (
     "search_text",
 )
 BATCH_SIZE = 1000
+# PostgreSQL writes a batch set-based (bulk_pg): a few statements whatever its size, so larger
+# batches cost less per row; still small enough to hold in memory and to retry row by row.
+BATCH_SIZE_SET_BASED = 5000
 PREFECTURE_COLUMN = COLUMN["都道府県名"]
 SERVICE_COLUMN = COLUMN["サービスの種類"]
 WARNING = "警告"
@@ -862,16 +865,15 @@ def _write_batch(
     rows: list[CleanRow], run: ImportRun, by, counts: Counts, rejects: "RejectWriter"
 ) -> None:
     """Write a batch; should the database still refuse a value the checks let through, write its
-    rows one by one so that only the offending row is rejected and the rest of the file goes on."""
+    halves again, down to single rows, so that only the offending row is rejected and the rest of
+    the file goes on (a batch of thousands with one bad row costs a few dozen writes, not one a
+    row)."""
     try:
         _upsert_batch(rows, run, by, counts)
         return
-    except DataError:
-        pass
-    for row in rows:
-        try:
-            _upsert_batch([row], run, by, counts)
-        except DataError as exc:
+    except DataError as exc:
+        if len(rows) == 1:
+            (row,) = rows
             detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             rejects.write(
                 Reject(
@@ -882,6 +884,10 @@ def _write_batch(
                 )
             )
             counts.rejected += 1
+            return
+    half = len(rows) // 2
+    _write_batch(rows[:half], run, by, counts, rejects)
+    _write_batch(rows[half:], run, by, counts, rejects)
 
 
 def _rejects_path(run: ImportRun) -> Path:
@@ -1014,7 +1020,7 @@ def establishments_import(
     rejects_path: Path | None = None,
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     run: ImportRun | None = None,
 ) -> ImportRun:
     """Import open-data CSVs (files, folders, ZIP archives) as one run; raises UnusableFile
@@ -1047,6 +1053,8 @@ def establishments_import(
         as_of=scope.as_of, prefecture=scope.prefecture or "", snapshot=scope.snapshot,
         sources=sources,
     )  # fmt: skip
+    if batch_size is None:
+        batch_size = BATCH_SIZE_SET_BASED if connection.vendor == "postgresql" else BATCH_SIZE
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
     seen: dict[tuple[str, str], tuple[str, int]] = {}

@@ -194,3 +194,31 @@ def test_an_import_on_postgresql_writes_through_the_set_based_writer(db, tmp_pat
     again.refresh_from_db()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Corporation.objects.get(number=MIDORI).site_count == 1
+
+
+def test_a_refused_value_in_a_large_batch_costs_a_few_writes_and_rejects_only_its_row(
+    db, tmp_path, monkeypatch
+):
+    # As if the checks had missed the phone's length: PostgreSQL refuses two of 32 rows.
+    monkeypatch.setattr(imports, "STORED_TEXT", [t for t in imports.STORED_TEXT if t[2] != "phone"])
+    writes = []
+    upsert = imports._upsert_batch
+
+    def counted(rows, *args):
+        writes.append(len(rows))
+        return upsert(rows, *args)
+
+    monkeypatch.setattr(imports, "_upsert_batch", counted)
+    path = tmp_path / "jigyosho.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(imports.HEADER)
+        for n in range(32):
+            phone = "0" * (36 if n in (5, 20) else 12)
+            writer.writerow(open_data_row(事業所番号=f"20701{n:05d}", 電話番号=phone))
+    run = imports.establishments_import(path=path, batch_size=32)
+    assert (run.status, run.created, run.rejected) == ("done", 30, 2)
+    assert len(writes) < 32
+    with open(run.rejects_file, encoding="utf-8-sig", newline="") as handle:
+        lines = [r["行番号"] for r in csv.DictReader(handle)]
+    assert lines == ["7", "22"]
