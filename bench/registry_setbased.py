@@ -38,11 +38,8 @@ from partners.services.registry import corporations_refresh_size  # noqa: E402
 CHUNK = 20_000
 
 
-def import_file(path: Path, totals: dict, corporations: set[int]) -> None:
-    encoding, digest, _lines = imports.sniff_file(path)
-    run = ImportRun.objects.create(
-        kind="establishments", file_name=path.name, file_hash=digest, status=ImportStatus.RUNNING
-    )
+def import_file(path: Path, run: ImportRun, totals: dict, corporations: set[int]) -> None:
+    encoding, _digest, _lines = imports.sniff_file(path)
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     seen: set[tuple[str, str]] = set()
     chunk: list = []
@@ -71,9 +68,6 @@ def import_file(path: Path, totals: dict, corporations: set[int]) -> None:
             flush()
     if chunk:
         flush()
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportStatus.DONE, finished_at=timezone.now(), **counts
-    )
     for name, value in counts.items():
         totals[name] = totals.get(name, 0) + value
 
@@ -84,8 +78,18 @@ def main() -> None:
     totals: dict[str, int] = {}
     corporations: set[int] = set()
     start = time.perf_counter()
+    # One run over every file, named as the import names it, so that history reasons match.
+    run = ImportRun.objects.create(
+        kind="establishments",
+        file_name=imports._run_name(paths),
+        file_hash="0" * 64,
+        status=ImportStatus.RUNNING,
+    )
     for path in paths:
-        import_file(path, totals, corporations)
+        import_file(path, run, totals, corporations)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.DONE, finished_at=timezone.now(), **totals
+    )
     written = time.perf_counter()
     corporations_refresh_size(ids=corporations)
     end = time.perf_counter()

@@ -1,19 +1,19 @@
 """The set-based writer of the establishment import on PostgreSQL: one batch of checked rows goes
 through COPY into staging tables and a few INSERT … SELECT … ON CONFLICT statements, with the same
-results as the ORM path (`imports._upsert_batch`): the same municipalities, corporations and
-establishments, the same created / updated / unchanged counts, and one history row per created or
-changed row with the same change reason and user.
+results as the ORM path (`imports._orm_write`): the same municipalities, corporations and
+establishments, the same created / updated / unchanged / reopened counts (a closed establishment
+listed again has closed_on cleared), `last_seen_import` set on every row of the batch (unchanged
+ones too, without history), and one history row per created or changed row with the same change
+reason and user.
 
 What the ORM path decides in Python stays in Python, so the two cannot drift: the checked values
 (`imports.clean_row`), the kind and search text of a corporation. Only the comparison and the
 writes move into SQL. Corporation sizes are derived by the caller once per file
 (`corporations_refresh_size(ids=result.corporations)`), as the ORM path does.
 
-Call inside the import's loop in place of `_upsert_batch` when `connection.vendor == "postgresql"`:
-
-    result = bulk_pg.establishments_write(rows, run=run, by=by)
-    counts.created += result.created; counts.updated += result.updated
-    counts.unchanged += result.unchanged; counts.corporations |= result.corporations
+`imports._upsert_batch` calls it in place of `imports._orm_write` when
+`connection.vendor == "postgresql"`, inside the transaction that also writes the run's counts and
+heartbeat; a DataError (also from COPY) rolls the batch back and the caller retries row by row.
 
 Rows must have distinct (事業所番号, サービスの種類) keys, as the import's `seen` check ensures.
 """
@@ -23,7 +23,6 @@ Rows must have distinct (事業所番号, サービスの種類) keys, as the im
 # ruff: noqa: S608
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -33,14 +32,8 @@ from partners.models import Corporation, Establishment, ImportRun, Municipality
 from partners.services import imports
 from portal.text import normalize
 
-
-@dataclass
-class BatchResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    # Corporations named in the batch and the previous owners of changed rows: their sizes change.
-    corporations: set[int] = field(default_factory=set)
+# One result type for both writers.
+BatchResult = imports.BatchResult
 
 
 # The establishment columns the import writes, in staging order (the model's, plus the keys).
@@ -82,7 +75,11 @@ def _history_insert(
 def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """COPY rows into a staging table (psycopg 3: values are sent typed, None as NULL)."""
     raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    # Django's wrapper turns psycopg's errors into django.db's (DataError for a refused value).
+    with (
+        connection.wrap_database_errors,
+        raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -193,7 +190,13 @@ def establishments_write(
             ],
         )
         est = _table(Establishment)
-        written = [*ESTABLISHMENT_COLUMNS, "last_import_id", "updated_at"]
+        written = [
+            *ESTABLISHMENT_COLUMNS,
+            "last_import_id",
+            "last_seen_import_id",
+            "closed_on",
+            "updated_at",
+        ]
         compared = ", ".join(f"e.{c}" for c in imports.ESTABLISHMENT_FIELDS)
         incoming = ", ".join(f"EXCLUDED.{c}" for c in imports.ESTABLISHMENT_FIELDS)
         source = ", ".join(
@@ -202,14 +205,17 @@ def establishments_write(
         assignments = ", ".join(
             f"{c} = EXCLUDED.{c}" for c in written if c not in ("number", "service_type")
         )
+        # A row is written when a value differs or when it was closed (listed again: reopened,
+        # closed_on cleared); `before` sees the rows as they were before the upsert.
         cursor.execute(
-            f"WITH before AS (SELECT e.id, e.corporation_id FROM {est} AS e "
+            f"WITH before AS (SELECT e.id, e.corporation_id, e.closed_on FROM {est} AS e "
             "JOIN stage_establishment AS s USING (number, service_type)), "
             f"up AS (INSERT INTO {est} AS e ({', '.join(written)}) "
-            f"SELECT {source}, %(run)s::bigint, %(now)s::timestamptz FROM stage_establishment AS s "
+            f"SELECT {source}, %(run)s::bigint, %(run)s::bigint, NULL::date, %(now)s::timestamptz "
+            "FROM stage_establishment AS s "
             f"LEFT JOIN {corp} AS c ON c.number = s.corporation_number "
             f"ON CONFLICT (number, service_type) DO UPDATE SET {assignments} "
-            f"WHERE ({compared}) IS DISTINCT FROM ({incoming}) "
+            f"WHERE ({compared}) IS DISTINCT FROM ({incoming}) OR e.closed_on IS NOT NULL "
             "RETURNING e.*, (e.xmax = 0) AS inserted), "
             "added AS ("
             + _history_insert(
@@ -221,18 +227,29 @@ def establishments_write(
                 Establishment, "up", history_type="~", extra_where="WHERE NOT up.inserted"
             )
             + ") "
-            "SELECT count(*) FILTER (WHERE up.inserted), count(*) FILTER (WHERE NOT up.inserted), "
+            "SELECT count(*) FILTER (WHERE up.inserted), "
+            "count(*) FILTER (WHERE NOT up.inserted AND before.closed_on IS NULL), "
+            "count(*) FILTER (WHERE NOT up.inserted AND before.closed_on IS NOT NULL), "
             "coalesce(array_agg(DISTINCT before.corporation_id) FILTER "
             "(WHERE NOT up.inserted AND before.corporation_id IS NOT NULL), '{}') "
             "FROM up LEFT JOIN before ON before.id = up.id",
             params,
         )
-        created, updated, previous_owners = cursor.fetchone()
+        created, updated, reopened, previous_owners = cursor.fetchone()
+        # Unchanged rows are seen too (a snapshot's closing passes them by); no history, as
+        # nothing tracked changed (last_seen_import is left out of the history).
+        cursor.execute(
+            f"UPDATE {est} AS e SET last_seen_import_id = %(run)s::bigint "
+            "FROM stage_establishment AS s "
+            "WHERE e.number = s.number AND e.service_type = s.service_type "
+            "AND e.last_seen_import_id IS DISTINCT FROM %(run)s::bigint",
+            params,
+        )
         cursor.execute(f"SELECT c.id FROM {corp} AS c JOIN stage_corporation AS s USING (number)")
         named = {pk for (pk,) in cursor.fetchall()}
         for name in ("stage_municipality", "stage_corporation", "stage_establishment"):
             cursor.execute(f"DROP TABLE {name}")
-    result.created, result.updated = created, updated
-    result.unchanged = len(rows) - created - updated
+    result.created, result.updated, result.reopened = created, updated, reopened
+    result.unchanged = len(rows) - created - updated - reopened
     result.corporations = named | set(previous_owners)
     return result

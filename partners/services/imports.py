@@ -34,7 +34,7 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, DataError, models, transaction
+from django.db import DatabaseError, DataError, connection, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -117,6 +117,9 @@ ESTABLISHMENT_FIELDS = (
     "search_text",
 )
 BATCH_SIZE = 1000
+# PostgreSQL writes a batch set-based (bulk_pg): a few statements whatever its size, so larger
+# batches cost less per row; still small enough to hold in memory and to retry row by row.
+BATCH_SIZE_SET_BASED = 5000
 PREFECTURE_COLUMN = COLUMN["都道府県名"]
 SERVICE_COLUMN = COLUMN["サービスの種類"]
 WARNING = "警告"
@@ -694,17 +697,58 @@ def clean_row(line: int, cells: list[str] | Unreadable) -> CleanRow | Reject:
 
 
 # --- Writing ----------------------------------------------------------------------------------
+@dataclass
+class BatchResult:
+    """What a writer did with one batch: each row is created, updated, unchanged or reopened."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reopened: int = 0
+    # Corporations named in the batch and the previous owners of changed rows: their sizes change.
+    corporations: set[int] = field(default_factory=set)
+
+
 def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> None:
     """Write one batch in one transaction; `counts` changes only once it is committed.
 
     The seam between reading and writing: rows arrive parsed, validated, of the run's prefecture
-    and without duplicates. A writer (this one, or a set-based one for PostgreSQL) must, for
-    each row: create or update municipality, corporation and establishment with history named
-    `reason`; count it as created, updated, unchanged or reopened (a closed establishment listed
-    again: closed_on cleared); set `last_seen_import = run` on every row, unchanged ones too
-    (a snapshot's closing, `_close_absent`, reads it); add the corporations it names or leaves
-    to `counts.corporations` (their sizes are derived once, after the last file).
+    and without duplicates. A writer (`_orm_write`, or `bulk_pg.establishments_write`, the
+    set-based one PostgreSQL uses) must, for each row: create or update municipality,
+    corporation and establishment with history named `reason`; count it as created, updated,
+    unchanged or reopened (a closed establishment listed again: closed_on cleared); set
+    `last_seen_import = run` on every row, unchanged ones too (a snapshot's closing,
+    `_close_absent`, reads it); return the corporations it names or leaves (their sizes are
+    derived once, after the last file). The counts and heartbeat go in the same transaction.
     """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Imported here: bulk_pg builds on this module's checked rows and field lists.
+            from partners.services import bulk_pg
+
+            written = bulk_pg.establishments_write(rows, run=run, by=by)
+        else:
+            written = _orm_write(rows, run=run, by=by)
+        after = Counts(
+            rows=counts.rows,
+            created=counts.created + written.created,
+            updated=counts.updated + written.updated,
+            unchanged=counts.unchanged + written.unchanged,
+            rejected=counts.rejected,
+            skipped=counts.skipped,
+            reopened=counts.reopened + written.reopened,
+            warnings=counts.warnings,
+        )
+        ImportRun.objects.filter(pk=run.pk).update(**after.fields(), heartbeat_at=timezone.now())
+    counts.created, counts.updated, counts.unchanged = after.created, after.updated, after.unchanged
+    counts.reopened = after.reopened
+    # Sizes are derived once at the end of the file (see establishments_import), not per
+    # batch: a large corporation appears in every batch and would be re-aggregated each time.
+    counts.corporations |= written.corporations
+
+
+def _orm_write(rows: list[CleanRow], *, run: ImportRun, by) -> BatchResult:
+    """The writer through the ORM (SQLite, and the reference the set-based one is tested against)."""
     reason = f"取り込み #{run.pk}（{run.file_name}）"
     unchanged: list[int] = []
     reopened = 0
@@ -808,40 +852,28 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
             )
         if unchanged:  # seen: a snapshot's closing passes them by (no history: nothing changed)
             Establishment.objects.filter(pk__in=unchanged).update(last_seen_import=run)
-        after = Counts(
-            rows=counts.rows,
-            created=counts.created + len(new),
-            updated=counts.updated + len(changed) - reopened,
-            unchanged=counts.unchanged + len(unchanged),
-            rejected=counts.rejected,
-            skipped=counts.skipped,
-            reopened=counts.reopened + reopened,
-            warnings=counts.warnings,
-        )
-        ImportRun.objects.filter(pk=run.pk).update(**after.fields(), heartbeat_at=timezone.now())
-    counts.created, counts.updated, counts.unchanged = after.created, after.updated, after.unchanged
-    counts.reopened = after.reopened
-    # Sizes are derived once at the end of the file (see establishments_import), not per
-    # batch: a large corporation appears in every batch and would be re-aggregated each time.
-    counts.corporations |= {
-        pk for pk in (*corporation_ids.values(), *previous_owners) if pk is not None
-    }
+    return BatchResult(
+        created=len(new),
+        updated=len(changed) - reopened,
+        unchanged=len(unchanged),
+        reopened=reopened,
+        corporations={pk for pk in (*corporation_ids.values(), *previous_owners) if pk is not None},
+    )
 
 
 def _write_batch(
     rows: list[CleanRow], run: ImportRun, by, counts: Counts, rejects: "RejectWriter"
 ) -> None:
     """Write a batch; should the database still refuse a value the checks let through, write its
-    rows one by one so that only the offending row is rejected and the rest of the file goes on."""
+    halves again, down to single rows, so that only the offending row is rejected and the rest of
+    the file goes on (a batch of thousands with one bad row costs a few dozen writes, not one a
+    row)."""
     try:
         _upsert_batch(rows, run, by, counts)
         return
-    except DataError:
-        pass
-    for row in rows:
-        try:
-            _upsert_batch([row], run, by, counts)
-        except DataError as exc:
+    except DataError as exc:
+        if len(rows) == 1:
+            (row,) = rows
             detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             rejects.write(
                 Reject(
@@ -852,6 +884,10 @@ def _write_batch(
                 )
             )
             counts.rejected += 1
+            return
+    half = len(rows) // 2
+    _write_batch(rows[:half], run, by, counts, rejects)
+    _write_batch(rows[half:], run, by, counts, rejects)
 
 
 def _rejects_path(run: ImportRun) -> Path:
@@ -984,7 +1020,7 @@ def establishments_import(
     rejects_path: Path | None = None,
     display_name: str | None = None,
     progress: Callable[[int], None] | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     run: ImportRun | None = None,
 ) -> ImportRun:
     """Import open-data CSVs (files, folders, ZIP archives) as one run; raises UnusableFile
@@ -1017,6 +1053,8 @@ def establishments_import(
         as_of=scope.as_of, prefecture=scope.prefecture or "", snapshot=scope.snapshot,
         sources=sources,
     )  # fmt: skip
+    if batch_size is None:
+        batch_size = BATCH_SIZE_SET_BASED if connection.vendor == "postgresql" else BATCH_SIZE
     counts = Counts()
     rejects = RejectWriter(rejects_path or _rejects_path(run))
     seen: dict[tuple[str, str], tuple[str, int]] = {}
