@@ -117,7 +117,7 @@ def establishments_write(
     blank = Corporation()
     corporation_defaults = {
         name: getattr(blank, name)
-        for name in ("kana", "address", "site_count", "size_band", "capacity_total")
+        for name in ("kana", "address", "site_count", "size_band", "capacity_total", "sort_key")
     }
     with transaction.atomic(), connection.cursor() as cursor:
         # Municipalities: new codes only (the ORM path never renames one).
@@ -157,9 +157,11 @@ def establishments_write(
         )
         cursor.execute(
             f"WITH added AS (INSERT INTO {corp} (number, name, kind, search_text, kana, address, "
-            "site_count, size_band, capacity_total, service_types, created_at, updated_at) "
+            "site_count, size_band, capacity_total, sort_key, service_types, created_at, "
+            "updated_at) "
             "SELECT number, name, kind, search_text, %(kana)s::varchar, %(address)s::varchar, "
             "%(site_count)s::integer, %(size_band)s::varchar, %(capacity_total)s::integer, "
+            "%(sort_key)s::varchar, "
             "'[]'::jsonb, %(now)s::timestamptz, %(now)s::timestamptz "
             "FROM stage_corporation ON CONFLICT (number) DO NOTHING RETURNING *) "
             + _history_insert(Corporation, "added", history_type="+"),
