@@ -9,6 +9,9 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         import partners.tasks  # noqa: F401 - registers the upload task with the import service
+        from partners.services import bulk_pg, imports
+
+        imports.register_batch_writer("postgresql", bulk_pg.establishments_write)
         from partners.demo import seed_registry
         from partners.selectors import corporation_name_for
         from portal import providers

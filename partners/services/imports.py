@@ -709,6 +709,15 @@ class BatchResult:
     corporations: set[int] = field(default_factory=set)
 
 
+# A set-based writer per database vendor (PostgreSQL: bulk_pg, registered by PartnersConfig.ready;
+# bulk_pg builds on this module's checked rows, so this module never imports it). Others: the ORM.
+_BATCH_WRITERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_batch_writer(vendor: str, writer: Callable[..., Any]) -> None:
+    _BATCH_WRITERS[vendor] = writer
+
+
 def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> None:
     """Write one batch in one transaction; `counts` changes only once it is committed.
 
@@ -722,13 +731,8 @@ def _upsert_batch(rows: list[CleanRow], run: ImportRun, by, counts: Counts) -> N
     derived once, after the last file). The counts and heartbeat go in the same transaction.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Imported here: bulk_pg builds on this module's checked rows and field lists.
-            from partners.services import bulk_pg
-
-            written = bulk_pg.establishments_write(rows, run=run, by=by)
-        else:
-            written = _orm_write(rows, run=run, by=by)
+        writer = _BATCH_WRITERS.get(connection.vendor, _orm_write)
+        written = writer(rows, run=run, by=by)
         after = Counts(
             rows=counts.rows,
             created=counts.created + written.created,

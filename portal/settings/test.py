@@ -59,3 +59,8 @@ CELERY_BROKER_URL = redis_for_this_worker(CELERY_BROKER_URL)
 if "CELERY_BROKER_URL" in os.environ:
     # Celery reads this variable before its configuration; it must name this worker's database.
     os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
+
+if "MEDIA_ROOT" not in os.environ:
+    # Files named after a row's id (an import run's rejects) must not meet another xdist worker's:
+    # each worker numbers its rows from 1 in its own database.
+    MEDIA_ROOT = VAR_DIR / f"test-media-gw{XDIST_WORKER}"

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.charts import STACKED, bar_chart
-from tests.guidance.test_reports import progressed  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +46,7 @@ def test_the_statistics_page_shows_whole_labels_values_an_axis_and_a_legend(clie
     assert html.count('<table class="card-table">') >= 5  # the same figures as tables
 
 
-def test_the_kpi_page_draws_an_axis_values_a_legend_and_a_table(client, progressed, staff):  # noqa: F811
+def test_the_kpi_page_draws_an_axis_values_a_legend_and_a_table(client, progressed, staff):
     ours = progressed["ours"]
     client.force_login(staff)
     html = client.get(reverse("guidance:kpis", args=[ours.pk])).content.decode()
@@ -62,7 +61,7 @@ def test_the_kpi_page_draws_an_axis_values_a_legend_and_a_table(client, progress
     assert re.findall(r'<td class="num">(\d+)</td>', table) == ["20", "15"]
 
 
-def test_the_dashboard_draws_its_tables_as_charts_too(client, progressed, staff):  # noqa: F811
+def test_the_dashboard_draws_its_tables_as_charts_too(client, progressed, staff):
     client.force_login(staff)
     html = client.get(reverse("oversight:dashboard")).content.decode()
     texts = svg_texts(html)
