@@ -64,7 +64,10 @@ MEASURE = """() => {
     if (!cell.offsetParent) continue;
     const hidden = cell.closest('thead, .visually-hidden');
     if (hidden && hidden.getBoundingClientRect().width <= 1) continue;  // for screen readers only
-    const text = (cell.innerText || '').trim();
+    // What the eye reads: words for screen readers only (.visually-hidden) take no room.
+    const seen = cell.cloneNode(true);
+    seen.querySelectorAll('.visually-hidden').forEach((n) => n.remove());
+    const text = (seen.textContent || '').trim();
     if (text.length < 3) continue;
     const style = getComputedStyle(cell);
     const size = parseFloat(style.fontSize);

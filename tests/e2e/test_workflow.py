@@ -96,8 +96,8 @@ def test_official_reads_the_dashboard_and_another_manager_is_refused(
     log_in(page, live_server, *MANAGER)
     other = Consortium.objects.get(name="信州みらい福祉連携推進会議")
     response = page.goto(f"{live_server.url}/consortia/{other.pk}/")
-    assert response.status == 403
-    expect(page.get_by_role("heading", level=1)).to_contain_text("表示できません")
+    assert response.status == 404  # one may not see it: answered as if it did not exist
+    expect(page.get_by_role("heading", level=1)).to_contain_text("見つかりません")
 
 
 def test_one_consortium_walks_from_stage_1_to_6_as_each_role(
