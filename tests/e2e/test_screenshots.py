@@ -14,8 +14,8 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_login_journeys import log_in
+from tests.e2e.conftest import SCREENSHOTS, axe_violations
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -155,6 +155,10 @@ def test_every_page_fits_a_phone_and_a_desk_without_overflow_or_vertical_text(
             page.set_viewport_size({"width": width, "height": 800})
             page.wait_for_timeout(50)  # a reflow after the resize
             problems.extend(f"{path}（{width}px）：{p}" for p in page.evaluate(MEASURE))
+            problems.extend(
+                f"{path}（{width}px）：axe {v['id']}（{v['impact']}）：{v['help']}"
+                for v in axe_violations(page)
+            )
             page.screenshot(path=str(folder / f"{role}-{width}-{name}.png"), full_page=True)
         page.set_viewport_size({"width": WIDTHS[0], "height": 800})
     (folder / f"{role}-problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
