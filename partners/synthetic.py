@@ -122,11 +122,15 @@ def municipalities_for(national: bool, rng: random.Random) -> list[tuple]:
         return [("20", "長野県", *m) for m in NAGANO]
     result = []
     for code, name, lat, lon, weight in PREFECTURES:
-        for i in range(max(3, int(weight * 4))):
+        towns = max(3, int(weight * 4))
+        # The prefecture's weight is shared by its municipalities, so that each prefecture's
+        # share of the rows follows its population (giving every town the whole weight made
+        # 東京都 28 % of the country instead of about 11 %).
+        for i in range(towns):
             city = f"{rng.choice(KANJI)}{rng.choice(['市', '町', '市', '村'])}"
             result.append(
                 (code, name, municipality_code(code, 201 + i), city, lat + rng.uniform(-0.4, 0.4),
-                 lon + rng.uniform(-0.4, 0.4), weight)
+                 lon + rng.uniform(-0.4, 0.4), weight / towns)
             )  # fmt: skip
     return result
 
