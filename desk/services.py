@@ -11,7 +11,7 @@ from functools import partial
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -34,6 +34,7 @@ from partners.models import Challenge, Corporation, Introduction
 from partners.services import introduction_propose
 from portal.celery import enqueue_task
 from portal.changes import with_actor
+from portal.mail import send_once
 from portal.validators import is_valid_corporate_number
 
 
@@ -238,12 +239,11 @@ def _staff_addresses() -> list[str]:
 
 
 def consultation_mail_send(*, consultation_id: int) -> int:
-    """The requester's confirmation and the staff's notice of a form consultation, once: the row
-    is locked and stamped, so a re-delivered task sends nothing. Returns the messages sent."""
-    with transaction.atomic():
-        consultation = Consultation.objects.select_for_update().filter(pk=consultation_id).first()
-        if consultation is None or consultation.mailed_at is not None:
-            return 0
+    """The requester's confirmation and the staff's notice of a form consultation, once
+    (`send_once`: a re-delivered task sends nothing). Returns the messages sent."""
+
+    def build(consultations: list[Consultation]) -> list[EmailMessage]:
+        (consultation,) = consultations
         context = {
             "consultation": consultation,
             "topics": list(consultation.topics.all()),
@@ -273,9 +273,11 @@ def consultation_mail_send(*, consultation_id: int) -> int:
                     to=staff,
                 )
             )
-        sent = get_connection().send_messages(messages) if messages else 0
-        Consultation.objects.filter(pk=consultation.pk).update(mailed_at=timezone.now())
-    return sent or 0
+        return messages
+
+    return send_once(
+        Consultation.objects.filter(pk=consultation_id), stamp="mailed_at", build=build
+    )
 
 
 # --- Introduction requests --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +18,7 @@ from notices import scans
 from notices.models import Delivery, Notice, NoticeKind, NoticePreference, content_type_of
 from notices.selectors import deliveries, unread_cache_key
 from portal.celery import enqueue_task
+from portal.mail import send_once
 
 log = logging.getLogger(__name__)
 
@@ -199,59 +200,61 @@ def _message(*, user, subject: str, template: str, context: dict, kind: str | No
 
 
 def notice_mail_send(*, notice_id: int) -> int:
-    """Mail one notice, once: the row is locked and stamped in the same transaction as the send,
-    so a retried or re-delivered task, or a second worker, sends nothing more. An SMTP error
-    leaves the stamp unset and the task retries."""
-    with transaction.atomic():
-        notice = (
-            Notice.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notice_id, emailed_at__isnull=True, delivery=Delivery.IMMEDIATE)
-            .first()
-        )
-        if notice is None or not notice.recipient.email or not notice.recipient.is_active:
-            return 0
-        message = _message(
-            user=notice.recipient,
-            subject=notice.title,
-            template="notice",
-            context={"notice": notice, "url": _absolute(notice.url) if notice.url else ""},
-            kind=notice.kind,
-        )
-        sent = get_connection().send_messages([message]) or 0
-        Notice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
-    return sent
+    """Mail one notice, once (`send_once`: a retried or re-delivered task, or a second worker,
+    sends nothing more; an SMTP error leaves the stamp unset and the task retries). Only a notice
+    delivered immediately to an active user with an address is mailed."""
+
+    def build(notices: list[Notice]) -> list[EmailMultiAlternatives]:
+        (notice,) = notices
+        return [
+            _message(
+                user=notice.recipient,
+                subject=notice.title,
+                template="notice",
+                context={"notice": notice, "url": _absolute(notice.url) if notice.url else ""},
+                kind=notice.kind,
+            )
+        ]
+
+    return send_once(
+        Notice.objects.select_related("recipient")
+        .filter(pk=notice_id, delivery=Delivery.IMMEDIATE, recipient__is_active=True)
+        .exclude(recipient__email=""),
+        stamp="emailed_at",
+        build=build,
+    )
 
 
 def digest_mail_send(*, user_id: int, now: datetime | None = None) -> int:
     """One mail with every digest notice the user has not had in a digest yet (the last day's,
     or more if a morning was missed); the notices are stamped with the send, so never twice."""
     now = now or timezone.now()
-    with transaction.atomic():
-        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-        if user is None or not user.email:
-            return 0
-        pending = list(
-            Notice.objects.select_for_update()
-            .filter(recipient=user, created_at__lte=now)
-            .digest_pending()
-            .order_by("created_at", "pk")
-        )
-        if not pending:
-            return 0
-        message = _message(
-            user=user,
-            subject=f"本日のお知らせ（{len(pending)}件）",
-            template="digest",
-            context={
-                "notices": [(n, _absolute(n.url) if n.url else "") for n in pending],
-                "day": timezone.localdate(now),
-            },
-            kind=None,
-        )
-        sent = get_connection().send_messages([message]) or 0
-        Notice.objects.filter(pk__in=[n.pk for n in pending]).update(digested_at=now)
-    return sent
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return 0
+
+    def build(pending: list[Notice]) -> list[EmailMultiAlternatives]:
+        return [
+            _message(
+                user=user,
+                subject=f"本日のお知らせ（{len(pending)}件）",
+                template="digest",
+                context={
+                    "notices": [(n, _absolute(n.url) if n.url else "") for n in pending],
+                    "day": timezone.localdate(now),
+                },
+                kind=None,
+            )
+        ]
+
+    return send_once(
+        Notice.objects.filter(recipient=user, created_at__lte=now)
+        .digest_pending()
+        .order_by("created_at", "pk"),
+        stamp="digested_at",
+        build=build,
+        at=now,
+    )
 
 
 def digest_recipients(*, now: datetime | None = None) -> list[int]:

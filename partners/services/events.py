@@ -35,6 +35,7 @@ from partners.models import (
 )
 from portal.celery import enqueue_task
 from portal.changes import with_actor
+from portal.mail import send_once
 
 RSVP_SALT = "partners.meeting-rsvp"
 # Fields whose change is told to the invited corporations (and raises the .ics SEQUENCE).
@@ -152,22 +153,23 @@ def meeting_mail_message(mail: MeetingMail, recipients: list[str]) -> EmailMulti
 
 
 def meeting_mail_send(*, mail_id: int) -> int:
-    """Deliver one mail once: its row is locked and stamped in the same transaction, so a
-    re-delivered task or a second worker sends nothing. A failed send rolls the stamp back and the
-    task retries. Returns the number of messages sent (0 when there was nobody to write to)."""
-    with transaction.atomic():
-        mail = MeetingMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.sent_at is not None:
-            return 0
-        mail = MeetingMail.objects.select_related(
-            "participant__meeting__theme", "participant__corporation"
-        ).get(pk=mail.pk)
+    """Deliver one mail once (`send_once`: a re-delivered task or a second worker sends nothing;
+    a failed send leaves the row unstamped and the task retries), keeping the addresses it went
+    to. Returns the number of messages sent (0 when there was nobody to write to)."""
+
+    def build(mails: list[MeetingMail]) -> list[EmailMultiAlternatives]:
+        (mail,) = mails
         recipients = meeting_mail_recipients(mail.participant)
-        sent = meeting_mail_message(mail, recipients).send() if recipients else 0
-        mail.sent_at = timezone.now()
-        mail.recipients = recipients
-        mail.save(update_fields=["sent_at", "recipients"])
-    return sent
+        return [meeting_mail_message(mail, recipients)] if recipients else []
+
+    return send_once(
+        MeetingMail.objects.select_related(
+            "participant__meeting__theme", "participant__corporation"
+        ).filter(pk=mail_id),
+        stamp="sent_at",
+        build=build,
+        record=lambda messages: {"recipients": [to for m in messages for to in m.to]},
+    )
 
 
 # --- Schedule and invitations ---------------------------------------------------------------------

@@ -158,7 +158,7 @@ def test_a_failed_send_is_left_for_the_retry(
     def refuse(self, *args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     with pytest.raises(ConnectionRefusedError):
         events.meeting_mail_send(mail_id=queued[0])
     assert MeetingMail.objects.get(pk=queued[0]).sent_at is None
