@@ -444,17 +444,6 @@ def own_corporation(viewer: RegistryViewer) -> Corporation | None:
 
 
 # --- Imports ----------------------------------------------------------------------------------------
-def data_as_of() -> date | None:
-    """The data date of the newest finished establishment import that recorded one."""
-    return (
-        ImportRun.objects.filter(kind="establishments", status=ImportStatus.DONE)
-        .exclude(as_of=None)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
-
-
 # Every registry page and export shows the data date: one query a minute, not one per page. An
 # import that finishes should call forget_data_as_of() (on commit) so its date shows at once;
 # until it does, a new date shows within DATA_AS_OF_CACHE_SECONDS.
@@ -493,8 +482,16 @@ def open_data_credit() -> OpenDataCredit:
     """The credit and the data date of the registry, cached (at most one query a minute)."""
     cached = cache.get(DATA_AS_OF_KEY)
     if cached is None:
-        # A tuple, so "no date known" is cached too.
-        cached = (data_as_of(),)
+        # The data date of the newest finished establishment import that recorded one; a tuple, so
+        # "no date known" is cached too.
+        newest = (
+            ImportRun.objects.filter(kind="establishments", status=ImportStatus.DONE)
+            .exclude(as_of=None)
+            .order_by("-as_of")
+            .values_list("as_of", flat=True)
+            .first()
+        )
+        cached = (newest,)
         cache.set(DATA_AS_OF_KEY, cached, DATA_AS_OF_CACHE_SECONDS)
     as_of = cached[0]
     before, url, after = reference.open_data_credit_parts()

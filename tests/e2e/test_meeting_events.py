@@ -4,7 +4,6 @@ answers 参加 with two people, and staff see the count on the meeting page."""
 
 import datetime as dt
 import re
-import socket
 import time
 from email import message_from_bytes, policy
 
@@ -16,6 +15,7 @@ from partners.models import Corporation, SubMeetingParticipant
 from tests.e2e.conftest import SCREENSHOTS, axe_violations
 from tests.e2e.helpers import log_in
 from tests.factories import submeeting_with
+from tests.mail import smtp_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 
@@ -24,29 +24,10 @@ MANAGER_EMAIL = "jigyosha@example.jp"
 OWN = "3510001012345"  # the demo manager's corporation
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+def inbox():
+    with smtp_server() as inbox:
+        yield inbox
 
 
 def _wait_for_mail(inbox, address: str, timeout: float = 90):
@@ -65,16 +46,15 @@ def test_manager_answers_the_invitation_from_the_mail_and_staff_see_the_count(
     demo_users,
     redis_broker,
     start_worker,
-    smtp_server,
+    inbox,
     screenshot,
     console_errors,
 ):
     from django.contrib.auth import get_user_model
 
-    inbox, port = smtp_server
     start_worker(
         redis_broker,
-        PORTAL_TEST_EMAIL_URL=f"smtp://127.0.0.1:{port}",
+        PORTAL_TEST_EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
         PORTAL_BASE_URL=live_server.url,
     )
     staff = get_user_model().objects.get(email=STAFF[0])

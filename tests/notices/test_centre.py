@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from notices.models import Delivery, Notice, NoticeKind, NoticePreference
 from notices.services import notify
-from tests.factories import UserFactory
+from tests.factories import NoticePreferenceFactory, UserFactory
 
 
 def _notice(user, n: int, kind=NoticeKind.REPORT_FINISHED):
@@ -144,7 +144,7 @@ def test_settings_refuse_an_unknown_choice(client_for, manager):
 def test_a_kind_turned_off_is_still_listed_but_not_mailed(
     manager, django_capture_on_commit_callbacks, mailoutbox
 ):
-    NoticePreference.objects.create(
+    NoticePreferenceFactory(
         user=manager, kind=NoticeKind.CONSORTIUM_INVITATION, delivery=Delivery.OFF
     )
     with django_capture_on_commit_callbacks() as callbacks:

@@ -12,7 +12,7 @@ from portal.celery import app as celery_app
 from portal.celery import reliability_config
 from portal.models import ArtifactStatus, JobStatus, ReportArtifact, ReportJob
 from portal.tasks import run_report_job, sweep_report_jobs
-from tests.factories import ReportJobFactory, UserFactory
+from tests.factories import ReportArtifactFactory, ReportJobFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,7 @@ def dead_job(*, params: dict, by=None, attempts: int = 1, fingerprint: str = "")
         created_at=long_ago(), started_at=long_ago(), heartbeat_at=long_ago()
     )
     if fingerprint:
-        ReportArtifact.objects.create(
-            fingerprint=fingerprint, kind="selftest", job=job, heartbeat_at=long_ago()
-        )
+        ReportArtifactFactory(fingerprint=fingerprint, job=job, heartbeat_at=long_ago())
     return ReportJob.objects.get(pk=job.pk)
 
 
@@ -158,9 +156,7 @@ def test_the_sweep_leaves_live_and_finished_jobs_alone(sweep, enqueued):
     waiting = ReportJobFactory(status=JobStatus.QUEUED)
     finished = dead_job(params={})
     ReportJob.objects.filter(pk=finished.pk).update(status=JobStatus.DONE)
-    ReportArtifact.objects.create(
-        fingerprint="fp-live", kind="selftest", job=live, heartbeat_at=timezone.now()
-    )
+    ReportArtifactFactory(fingerprint="fp-live", job=live, heartbeat_at=timezone.now())
     assert sweep() == {"requeued": [], "failed": []}
     assert enqueued == []
     assert {j.pk: j.status for j in ReportJob.objects.all()} == {
@@ -183,9 +179,7 @@ def test_a_job_that_kept_dying_fails_with_a_reason_instead_of_looping(sweep, enq
 def test_the_sweep_frees_a_render_left_by_a_failed_job(sweep, enqueued):
     gone = dead_job(params={})
     ReportJob.objects.filter(pk=gone.pk).update(status=JobStatus.FAILED)
-    ReportArtifact.objects.create(
-        fingerprint="fp-orphan", kind="selftest", job=gone, heartbeat_at=timezone.now()
-    )
+    ReportArtifactFactory(fingerprint="fp-orphan", job=gone, heartbeat_at=timezone.now())
     sweep()
     assert not ReportArtifact.objects.exists()
 
