@@ -38,7 +38,7 @@ screenshots: setup ## every page as each role at 390 and 1280 px into var/screen
 	@bash scripts/ensure-services.sh postgres redis
 	@DATABASE_URL=$${SCREENSHOTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kyodo_screenshots} \
 	  CELERY_BROKER_URL=redis://127.0.0.1:6379/11 CELERY_TEST_REDIS_URL=redis://127.0.0.1:6379/11 \
-	  .venv/bin/pytest -p no:randomly -q --create-db tests/e2e/test_screenshots.py
+	  PORTAL_SCREENSHOTS=1 .venv/bin/pytest -p no:randomly -q --create-db tests/e2e/test_screenshots.py
 
 lint: venv
 	@.venv/bin/ruff check .

@@ -26,6 +26,10 @@ if os.environ.get("PORTAL_TEST_EMAIL_URL"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that worker processes started by tests see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, emptying the database between transactional tests by DELETE, not
+    # TRUNCATE (a second less per browser journey or real-worker test): tests/postgresql/base.py.
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"
 PORTAL_DEMO_ESTABLISHMENTS = 300  # enough for every page, quick for tests
 
 # gw0 → 0, gw1 → 1, ...; 0 outside xdist. Only the pytest process shifts: the Celery workers and

@@ -2,10 +2,12 @@
 sideways, no table is cut off inside a scrolling box, no table cell wraps one character per line.
 
 Each role walks the portal from its home page, following the links it is shown (one page per
-URL pattern, so 3,000 establishments count once), and leaves a full-page screenshot of each page
-at both widths in var/screenshots/pages/ (`make screenshots`).
+URL pattern, so 3,000 establishments count once). `make screenshots` (PORTAL_SCREENSHOTS=1) also
+leaves a full-page screenshot of each page at both widths in var/screenshots/pages/; `make test`
+checks the same pages without them (a quarter of the walk's time went into the images).
 """
 
+import os
 import re
 from collections import deque
 from urllib.parse import urlsplit
@@ -33,6 +35,7 @@ SKIP = re.compile(
     r"^/(admin|static|media)/|\.(csv|xlsx|json|pdf|ics|txt|svg|png)$|/(export|download|file)[/.]"
 )
 MAX_PAGES = 120
+TAKE_SCREENSHOTS = os.environ.get("PORTAL_SCREENSHOTS") == "1"
 
 # What the test measures in the page; every entry is a problem a person would see.
 MEASURE = """() => {
@@ -159,7 +162,8 @@ def test_every_page_fits_a_phone_and_a_desk_without_overflow_or_vertical_text(
                 f"{path}（{width}px）：axe {v['id']}（{v['impact']}）：{v['help']}"
                 for v in axe_violations(page)
             )
-            page.screenshot(path=str(folder / f"{role}-{width}-{name}.png"), full_page=True)
+            if TAKE_SCREENSHOTS:
+                page.screenshot(path=str(folder / f"{role}-{width}-{name}.png"), full_page=True)
         page.set_viewport_size({"width": WIDTHS[0], "height": 800})
     (folder / f"{role}-problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
     assert visited >= 5, f"{role} reached only {visited} pages"
