@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, QuerySet, Value
+from django.db.models import Prefetch, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cases.filters import MEMBER_BANDS, SORTS, CaseFilter
 from cases.models import AreaScope, Case, Form, Prefecture, Region, Status, Tag
 from cases.similarity import Entry, Match, Profile, profile_of, rank, rank_entries
+from cases.state import library_state
 from portal.access import can_curate_cases
 from portal.text import normalize, search_terms
 
@@ -257,14 +258,19 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
 def case_browse_cache_key(*, params: QueryDict, user) -> str:
     """Names one rendering of the list for this audience; any change to any case changes it.
 
-    One query: every write to a case moves `updated_at` (relations are saved before it), and a
-    deletion changes the count.
+    No query: the library's state version is one cache read (cases/state.py).
     """
-    state = Case.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
     audience = "staff" if can_curate_cases(user) else "public"
     items = sorted((key, value) for key in params for value in params.getlist(key) if key != "page")
-    raw = f"{state['count']}|{state['latest']}|{audience}|{items}|{params.get('page', '1')}"
+    raw = f"{library_state()}|{audience}|{items}|{params.get('page', '1')}"
     return "cases:browse:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def case_page_cache_key(*, number: int, user) -> str:
+    """Names one rendering of a case page for this audience; any change to any case changes it
+    (its similar cases may have changed). No query: the library's state version is a cache read."""
+    audience = "staff" if can_curate_cases(user) else "public"
+    return f"cases:page:{library_state()}:{audience}:{number}"
 
 
 def case_export(*, params: QueryDict, user) -> QuerySet:
@@ -288,12 +294,6 @@ def _with_relations(qs: QuerySet) -> QuerySet:
 
 
 SIMILAR_CACHE_SECONDS = 600
-
-
-def _library_state() -> str:
-    """Changes whenever any case changes (as the list's cache key): one aggregate query."""
-    state = Case.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return hashlib.sha256(f"{state['count']}|{state['latest']}".encode()).hexdigest()[:16]
 
 
 def _similarity_index() -> list[Entry]:
@@ -342,7 +342,7 @@ def case_similar(*, case: Case, user, top: int = 5) -> list[Match]:
     The answer is cached per case and library state; computing it reads the light index (itself
     cached) rather than every case with its relations.
     """
-    state = _library_state()
+    state = library_state()
     key = f"cases:similar:{state}:{case.pk}:{top}"
     found = cache.get(key)
     if found is None:
@@ -569,7 +569,6 @@ def case_recent_public(*, limit: int = 4) -> list[Case]:
     return list(Case.objects.published().order_by("-updated_at", "-number")[:limit])
 
 
-def case_public_state() -> tuple:
+def case_public_state() -> str:
     """Changes whenever a case is published, withdrawn or edited (the landing page's cache key)."""
-    state = Case.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return (state["count"], state["latest"])
+    return library_state()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
@@ -22,6 +23,7 @@ from portal.confirm import unconfirmed
 from portal.params import int_list
 
 BROWSE_CACHE_SECONDS = 600
+DETAIL_CACHE_SECONDS = 600
 
 
 @permission_required("view_cases")
@@ -47,14 +49,31 @@ def index(request):
 
 @permission_required("view_cases")
 def detail(request, number: int):
-    try:
-        case = selectors.case_detail(number=number, user=request.user)
-    except Http404:
-        if selectors.case_withdrawn(number=number) is None:
-            raise
-        return render(request, "cases/withdrawn.html", {"number": number}, status=410)
-    similar = selectors.case_similar(case=case, user=request.user)
-    return render(request, "cases/detail.html", {"case": case, "similar": similar})
+    # The case itself is the same for everyone in one audience until the library changes, so its
+    # rendering is cached; the page around it (header, staff bar, CSRF token) is this visitor's.
+    key = selectors.case_page_cache_key(number=number, user=request.user)
+    page = cache.get(key)
+    if page is None:
+        try:
+            case = selectors.case_detail(number=number, user=request.user)
+        except Http404:
+            if selectors.case_withdrawn(number=number) is None:
+                raise
+            return render(request, "cases/withdrawn.html", {"number": number}, status=410)
+        similar = selectors.case_similar(case=case, user=request.user)
+        page = {
+            "number": case.number,
+            "title": case.short_name or case.name,
+            "status": case.status,
+            "status_label": case.get_status_display(),
+            # No request: nothing of the visitor may end up in a rendering others are served.
+            "article": render_to_string(
+                "cases/detail.html#article", {"case": case, "similar": similar}
+            ),
+        }
+        cache.set(key, page, DETAIL_CACHE_SECONDS)
+    article = mark_safe(page["article"])  # noqa: S308 - rendered by our template, escaped there
+    return render(request, "cases/detail.html", {"page": page, "article": article})
 
 
 @permission_required("view_cases")
