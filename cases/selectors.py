@@ -1,6 +1,7 @@
 """Reads of the case library, one function per page; each runs a fixed number of queries."""
 
 import difflib
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -113,9 +114,36 @@ def _member_bands(count: int | None) -> set[str]:
     return bands
 
 
-def _facet_index(base: QuerySet, tags: list[Tag]) -> tuple[dict[int, _Entry], dict[str, str]]:
-    """Four queries: the cases (narrowed by the search, which runs once), all prefectures, and the
-    prefecture and tag links read straight from the link tables, matched to the cases in memory."""
+@dataclass
+class _LibraryIndex:
+    """What the list page needs of every case one audience sees, with the tags it facets on."""
+
+    tags: list[Tag]
+    entries: dict[int, _Entry]
+    prefecture_codes: dict[str, str]  # name → JIS code, for ordering the prefecture facet
+
+
+# The latest index per audience, in this process: it is read whole for every list, and a pickled
+# copy in a shared cache would cost more to load than the 2,000 light entries it holds.
+_INDEXES: dict[str, tuple[str, _LibraryIndex]] = {}
+
+
+def _library_index(base: QuerySet, audience: str) -> _LibraryIndex:
+    """The index of `base` (the cases this audience sees) for the library's current state: four
+    queries when the state is new to this process, none otherwise."""
+    state = library_state()
+    held = _INDEXES.get(audience)
+    if held is not None and held[0] == state:
+        return held[1]
+    index = _build_index(base)
+    _INDEXES[audience] = (state, index)
+    return index
+
+
+def _build_index(base: QuerySet) -> _LibraryIndex:
+    """Four queries: the tag labels, the cases, and the prefecture (with the prefecture's name and
+    region) and tag links read straight from the link tables, matched to the cases in memory."""
+    tags = list(Tag.objects.filter(kind__in=["operation", "reason"]).order_by("position"))
     entries = {}
     rows = base.values_list(
         "pk",
@@ -147,15 +175,16 @@ def _facet_index(base: QuerySet, tags: list[Tag]) -> tuple[dict[int, _Entry], di
                 "reason": set(),
             },
         )
-    prefectures = {p.code: p for p in Prefecture.objects.all()}
     prefecture_codes = {}
-    for case_id, code in Case.prefectures.through.objects.values_list("case_id", "prefecture_id"):
+    places = Case.prefectures.through.objects.values_list(
+        "case_id", "prefecture_id", "prefecture__name", "prefecture__region"
+    )
+    for case_id, code, name, region in places:
         entry = entries.get(case_id)
         if entry is not None:
-            prefecture = prefectures[code]
-            entry.values["prefecture"].add(prefecture.name)
-            entry.values["region"].add(prefecture.region)
-            prefecture_codes[prefecture.name] = code
+            entry.values["prefecture"].add(name)
+            entry.values["region"].add(region)
+            prefecture_codes[name] = code
     by_id = {t.pk: t for t in tags}
     links = Case.tags.through.objects.filter(tag_id__in=list(by_id)).values_list(
         "case_id", "tag_id"
@@ -165,7 +194,7 @@ def _facet_index(base: QuerySet, tags: list[Tag]) -> tuple[dict[int, _Entry], di
         if entry is not None:
             tag = by_id[tag_id]
             entry.values[tag.kind].add(tag.code)
-    return entries, prefecture_codes
+    return _LibraryIndex(tags=tags, entries=entries, prefecture_codes=prefecture_codes)
 
 
 def _sorted(entries: list[_Entry], sort: str) -> list[_Entry]:
@@ -179,16 +208,22 @@ def _sorted(entries: list[_Entry], sort: str) -> list[_Entry]:
 def case_browse(*, params: QueryDict, user) -> CaseBrowse:
     """The /cases/ page: filtered, sorted, paginated cases with counts for every facet value.
 
-    The search narrows the cases in SQL (through its index); facets are then applied in memory
-    from one compact index of those cases, so the page runs eight queries whatever the filters:
-    tag labels (1), the index (4), and the page's rows with their prefectures and tags (3).
+    The search narrows the cases in SQL (through its index, one query); facets are then applied
+    in memory from one compact index of every case the user sees, built once per library state
+    and process (four queries), so the page runs at most eight queries whatever the filters, and
+    four once the index is held: the search, and the page's rows with their prefectures and tags.
     """
     base = Case.objects.visible_to(user)
     query = params.get("q", "").strip()
-    tags = list(Tag.objects.filter(kind__in=["operation", "reason"]).order_by("position"))
-    entries, prefecture_codes = _facet_index(base.matching(query) if query else base, tags)
+    index = _library_index(base, "staff" if can_curate_cases(user) else "public")
+    tags = index.tags
+    entries = index.entries
+    if query:  # the search runs in SQL, through its index; the facets are counted in memory
+        found = set(base.matching(query).values_list("pk", flat=True))
+        entries = {pk: entry for pk, entry in entries.items() if pk in found}
     legal_forms = sorted({v for e in entries.values() for v in e.values["legal_form"]})
-    prefectures = sorted(prefecture_codes, key=lambda name: prefecture_codes[name])
+    named = {name for e in entries.values() for name in e.values["prefecture"]}
+    prefectures = sorted(named, key=lambda name: index.prefecture_codes[name])
     choices = {
         "legal_form": [(v, v) for v in legal_forms],
         "prefecture": [(p, p) for p in prefectures],
@@ -407,20 +442,25 @@ def case_withdrawn(*, number: int) -> Case | None:
 
 
 # --- Search snippets ------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8192)
+def _normalized_char(char: str) -> str:
+    return normalize(char) or (" " if char.isspace() else "")
+
+
 def _normalized_with_map(text: str) -> tuple[str, list[int]]:
     """Normalise character by character, remembering where each normalised char came from."""
-    out: list[str] = []
     origin: list[int] = []
     for i, char in enumerate(text):
-        for n in normalize(char) or (" " if char.isspace() else ""):
-            out.append(n)
-            origin.append(i)
-    return "".join(out), origin
+        origin.extend([i] * len(_normalized_char(char)))
+    return "".join(map(_normalized_char, text)), origin
 
 
 def highlight_snippet(text: str, terms: list[str], width: int = 45) -> SafeString | None:
     """The part of `text` around the first match, with every matched term in <mark>."""
     if not text or not terms:
+        return None
+    # The same character-by-character text, without the map: most fields do not match at all.
+    if not any(term in "".join(map(_normalized_char, text)) for term in terms):
         return None
     normalized, origin = _normalized_with_map(text)
     spans = []
