@@ -1,6 +1,7 @@
 """Reads of the registry: the search page, a corporation's page, matching, introductions,
 sub-meetings and exports. Each selector owns its queries (a constant number per page)."""
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +44,7 @@ from partners.models import (
     Theme,
 )
 from partners.querysets import DECLINED_AT
+from partners.state import registry_state
 from portal import providers as links
 
 PAGE_SIZE = 50
@@ -181,6 +183,13 @@ def registry_browse(*, params: QueryDict, viewer: RegistryViewer) -> RegistryBro
     return RegistryBrowse(
         view, flt, page, paginator.count, sorts, valid, paginator.capped, f"{COUNT_CAP:,}"
     )
+
+
+def registry_search_cache_key(*, query: str, part: str) -> str:
+    """Names staff's rendering of the search page (or of its results, for htmx) for this exact
+    query string; any write to the registry changes it. No query: one cache read."""
+    raw = f"{registry_state()}|{part}|{query}"
+    return "partners:search:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 # --- A corporation's page ---------------------------------------------------------------------------
