@@ -102,6 +102,8 @@ class _Entry:
     sort_keys: dict
     values: dict[str, set[str]]
     text: str = ""  # the normalised search text (Case.search_text)
+    prefecture_names: list[str] = field(default_factory=list)  # in code order, as the card lists
+    operation_labels: list[str] = field(default_factory=list)  # in the taxonomy's order
 
 
 def _member_bands(count: int | None) -> set[str]:
@@ -183,21 +185,24 @@ def _build_index(base: QuerySet) -> _LibraryIndex:
     places = Case.prefectures.through.objects.values_list(
         "case_id", "prefecture_id", "prefecture__name", "prefecture__region"
     )
-    for case_id, code, name, region in places:
+    for case_id, code, name, region in places.order_by("prefecture_id"):
         entry = entries.get(case_id)
         if entry is not None:
             entry.values["prefecture"].add(name)
             entry.values["region"].add(region)
+            entry.prefecture_names.append(name)
             prefecture_codes[name] = code
     by_id = {t.pk: t for t in tags}
     links = Case.tags.through.objects.filter(tag_id__in=list(by_id)).values_list(
         "case_id", "tag_id"
     )
-    for case_id, tag_id in links:
+    for case_id, tag_id in links.order_by("tag__position", "tag_id"):
         entry = entries.get(case_id)
         if entry is not None:
             tag = by_id[tag_id]
             entry.values[tag.kind].add(tag.code)
+            if tag.kind == "operation":
+                entry.operation_labels.append(tag.label)
     return _LibraryIndex(tags=tags, entries=entries, prefecture_codes=prefecture_codes)
 
 
@@ -214,8 +219,8 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
 
     Search and facets are applied in memory to one compact index of every case the user sees
     (with its search text), built once per library state and process (four queries), so the page
-    runs at most seven queries whatever the filters, and three once the index is held: the page's
-    rows with their prefectures and tags.
+    runs at most five queries whatever the filters, and one once the index is held: the page's
+    cases (their prefectures and operations are the index's).
     """
     base = Case.objects.visible_to(user)
     query = params.get("q", "").strip()
@@ -262,9 +267,13 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
         sort = "number"
     paginator = Paginator(_sorted(results, sort), PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
-    numbers = [e.number for e in page.object_list]
-    by_number = {c.number: c for c in _with_relations(Case.objects.filter(number__in=numbers))}
-    page.object_list = [by_number[n] for n in numbers]
+    # One query for the page's cases; their prefectures and operations come from the index.
+    shown = {e.number: e for e in page.object_list}
+    cards = {c.number: c for c in Case.objects.filter(number__in=list(shown))}
+    for number, case in cards.items():
+        case.prefecture_names = shown[number].prefecture_names  # type: ignore[attr-defined]
+        case.operation_labels = shown[number].operation_labels  # type: ignore[attr-defined]
+    page.object_list = [cards[n] for n in shown]
 
     labels = {
         "form": dict(Form.choices),
