@@ -307,21 +307,19 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
 
 
 def case_browse_cache_key(*, params: QueryDict, user) -> str:
-    """Names one rendering of the list for this audience; any change to any case changes it.
-
-    No query: the library's state version is one cache read (cases/state.py).
-    """
+    """Names one rendering of the list for this audience; it is kept under the library's version
+    (cases.state.LIBRARY.read/store), so any change to any case renews it."""
     audience = "staff" if can_curate_cases(user) else "public"
     items = sorted((key, value) for key in params for value in params.getlist(key) if key != "page")
-    raw = f"{library_state()}|{audience}|{items}|{params.get('page', '1')}"
+    raw = f"{audience}|{items}|{params.get('page', '1')}"
     return "cases:browse:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def case_page_cache_key(*, number: int, user) -> str:
-    """Names one rendering of a case page for this audience; any change to any case changes it
-    (its similar cases may have changed). No query: the library's state version is a cache read."""
+    """Names one rendering of a case page for this audience; kept under the library's version, as
+    its similar cases change with any case."""
     audience = "staff" if can_curate_cases(user) else "public"
-    return f"cases:page:{library_state()}:{audience}:{number}"
+    return f"cases:page:{audience}:{number}"
 
 
 def case_export(*, params: QueryDict, user) -> QuerySet:

@@ -1,7 +1,6 @@
 """Pages of the case library (public for published cases)."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from cases.exports import RENDERERS
 from cases.forms import CaseForm, CompareForm, LikeMineForm
 from cases.models import Case, Region
 from cases.similarity import Profile
+from cases.state import LIBRARY
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
 from portal.changes import STALE
@@ -31,7 +31,7 @@ def index(request):
     # The results and facets are the same for everyone in one audience until a case changes, so
     # their rendering is cached under a key that changes with the data.
     key = selectors.case_browse_cache_key(params=request.GET, user=request.user)
-    html = cache.get(key)
+    version, html = LIBRARY.read(key)
     if html is None:
         browse = selectors.case_browse(params=request.GET, user=request.user)
         rows = [
@@ -40,7 +40,7 @@ def index(request):
         ]
         context = {"browse": browse, "rows": rows}
         html = render_to_string("cases/index.html#browse", context, request=request)
-        cache.set(key, html, BROWSE_CACHE_SECONDS)
+        LIBRARY.store(key, version, html, BROWSE_CACHE_SECONDS)
     if request.htmx:
         return HttpResponse(html)
     context = {"browse_html": html, "query": request.GET.get("q", "").strip()}
@@ -52,7 +52,7 @@ def detail(request, number: int):
     # The case itself is the same for everyone in one audience until the library changes, so its
     # rendering is cached; the page around it (header, staff bar, CSRF token) is this visitor's.
     key = selectors.case_page_cache_key(number=number, user=request.user)
-    page = cache.get(key)
+    version, page = LIBRARY.read(key)
     if page is None:
         try:
             case = selectors.case_detail(number=number, user=request.user)
@@ -71,7 +71,7 @@ def detail(request, number: int):
                 "cases/detail.html#article", {"case": case, "similar": similar}
             ),
         }
-        cache.set(key, page, DETAIL_CACHE_SECONDS)
+        LIBRARY.store(key, version, page, DETAIL_CACHE_SECONDS)
     article = mark_safe(page["article"])  # noqa: S308 - rendered by our template, escaped there
     return render(request, "cases/detail.html", {"page": page, "article": article})
 

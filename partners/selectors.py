@@ -44,7 +44,6 @@ from partners.models import (
     Theme,
 )
 from partners.querysets import DECLINED_AT
-from partners.state import registry_state
 from portal import providers as links
 
 PAGE_SIZE = 50
@@ -187,9 +186,9 @@ def registry_browse(*, params: QueryDict, viewer: RegistryViewer) -> RegistryBro
 
 def registry_search_cache_key(*, query: str, part: str) -> str:
     """Names staff's rendering of the search page (or of its results, for htmx) for this exact
-    query string; any write to the registry changes it. No query: one cache read."""
-    raw = f"{registry_state()}|{part}|{query}"
-    return "partners:search:" + hashlib.sha256(raw.encode()).hexdigest()
+    query string; it is kept under the registry's version (partners.state.REGISTRY.read/store),
+    so any write to the registry renews it."""
+    return "partners:search:" + hashlib.sha256(f"{part}|{query}".encode()).hexdigest()
 
 
 # --- A corporation's page ---------------------------------------------------------------------------

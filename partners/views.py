@@ -5,7 +5,6 @@ their own corporation and the introductions it is party to (rules in partners/ac
 """
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,6 +42,7 @@ from partners.models import (
     SubMeeting,
 )
 from partners.services import events
+from partners.state import REGISTRY
 from portal import providers
 from portal.access import permission_required, require, require_visible
 from portal.changes import STALE
@@ -75,13 +75,13 @@ def index(request):
         key = selectors.registry_search_cache_key(
             query=request.META.get("QUERY_STRING", ""), part=part
         )
-    html = cache.get(key) if key else None
+    version, html = REGISTRY.read(key) if key else ("", None)
     if html is None:
         browse = selectors.registry_browse(params=request.GET, viewer=viewer)
         context = {"browse": browse, "own": selectors.own_corporation(viewer)}
         html = render_to_string(f"partners/index.html#{part}", context, request=request)
         if key:
-            cache.set(key, html, SEARCH_CACHE_SECONDS)
+            REGISTRY.store(key, version, html, SEARCH_CACHE_SECONDS)
     if request.htmx:
         return HttpResponse(html)
     search_html = mark_safe(html)  # noqa: S308 - rendered by our template, escaped there

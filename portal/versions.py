@@ -34,6 +34,20 @@ class DataVersion:
             version = cache.get(self.key) or secrets.token_hex(8)  # a cache that keeps nothing
         return version
 
+    def read(self, key: str) -> tuple[str, object | None]:
+        """The current version and what `key` holds for it, in one cache round trip: a value
+        stored under an older version is no value (`store` tags each value with its version)."""
+        found = cache.get_many([self.key, key])
+        version = found.get(self.key) or self.current()
+        held = found.get(key)
+        if held is not None and held[0] == version:
+            return version, held[1]
+        return version, None
+
+    def store(self, key: str, version: str, value: object, timeout: int) -> None:
+        """Keep `value`, made from rows read after `version` was, for readers of that version."""
+        cache.set(key, (version, value), timeout)
+
     def changed(self) -> None:
         """A new version now (for this transaction's own reads) and again once it commits."""
         self._bump()
