@@ -271,8 +271,8 @@ def case_browse(*, params: QueryDict, user) -> CaseBrowse:
     shown = {e.number: e for e in page.object_list}
     cards = {c.number: c for c in Case.objects.filter(number__in=list(shown))}
     for number, case in cards.items():
-        case.prefecture_names = shown[number].prefecture_names  # type: ignore[attr-defined]
-        case.operation_labels = shown[number].operation_labels  # type: ignore[attr-defined]
+        case.prefecture_names = shown[number].prefecture_names
+        case.operation_labels = shown[number].operation_labels
     page.object_list = [cards[n] for n in shown]
 
     labels = {

@@ -47,9 +47,7 @@ def edit_values(case: Case, **changes) -> dict:
 
 
 @pytest.mark.parametrize("as_staff", [False, True])
-def test_an_edited_case_shows_at_once_on_its_page_and_in_the_list(
-    client, library, staff, as_staff
-):
+def test_an_edited_case_shows_at_once_on_its_page_and_in_the_list(client, library, staff, as_staff):
     if as_staff:
         client.force_login(staff)
     case = library["disaster"]

@@ -60,9 +60,7 @@ def test_a_manager_never_gets_staffs_cached_search(client, staff, manager, regis
     assert "株式会社ないしょケア" in page(client, q="ケア")
 
 
-def test_staff_get_the_results_alone_for_htmx_and_the_whole_page_otherwise(
-    client, staff, registry
-):
+def test_staff_get_the_results_alone_for_htmx_and_the_whole_page_otherwise(client, staff, registry):
     client.force_login(staff)
     url = reverse("partners:index")
     fragment = client.get(url, {"q": "さくら"}, headers={"HX-Request": "true"}).content.decode()
