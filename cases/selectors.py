@@ -322,6 +322,12 @@ def case_page_cache_key(*, number: int, user) -> str:
     return f"cases:page:{audience}:{number}"
 
 
+def case_document_cache_key(*, number: int) -> str:
+    """Names the whole case page as a plain visitor (no login, session or messages) gets it; kept
+    under the library's version."""
+    return f"cases:document:{number}"
+
+
 def case_export(*, params: QueryDict, user) -> QuerySet:
     """The cases the list page would show for these filters, all pages, for an export."""
     from cases.exports import export_queryset

@@ -1,6 +1,8 @@
 """Pages of the case library (public for published cases)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,10 +49,27 @@ def index(request):
     return render(request, "cases/index.html", context)
 
 
+def _plain_visitor(request) -> bool:
+    """A visitor without a login, session or pending messages: the page is the same for all of
+    them, as it carries no form and so no CSRF token (their header is a login link)."""
+    cookies = request.COOKIES
+    return (
+        not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+    )
+
+
 @permission_required("view_cases")
 def detail(request, number: int):
-    # The case itself is the same for everyone in one audience until the library changes, so its
-    # rendering is cached; the page around it (header, staff bar, CSRF token) is this visitor's.
+    # A plain visitor's whole page is cached per case and library version; anyone else's page is
+    # made around the cached case (header, staff bar and CSRF token are theirs).
+    document_key = selectors.case_document_cache_key(number=number)
+    plain = _plain_visitor(request) and not request.htmx
+    if plain:
+        document_version, document = LIBRARY.read(document_key)
+        if document is not None:
+            return HttpResponse(document)
     key = selectors.case_page_cache_key(number=number, user=request.user)
     version, page = LIBRARY.read(key)
     if page is None:
@@ -73,7 +92,11 @@ def detail(request, number: int):
         }
         LIBRARY.store(key, version, page, DETAIL_CACHE_SECONDS)
     article = mark_safe(page["article"])  # noqa: S308 - rendered by our template, escaped there
-    return render(request, "cases/detail.html", {"page": page, "article": article})
+    context = {"page": page, "article": article, "csrf_free": plain}
+    response = render(request, "cases/detail.html", context)
+    if plain:
+        LIBRARY.store(document_key, document_version, response.content, DETAIL_CACHE_SECONDS)
+    return response
 
 
 @permission_required("view_cases")

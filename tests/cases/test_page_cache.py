@@ -144,3 +144,26 @@ def test_the_lists_search_in_memory_finds_what_the_database_search_finds(client,
     )
     assert sorted(titles(client.get(reverse("cases:index"), {"q": query}))) == expected
     assert (query != "研修") or "1100" in expected  # the database search does find
+
+
+def test_a_plain_visitors_case_page_carries_no_token_and_is_served_whole_from_the_cache(
+    client, library, django_assert_num_queries
+):
+    first = detail(client, 1002)
+    assert "X-CSRFToken" not in first.content.decode() and not first.cookies
+    with django_assert_num_queries(0):
+        again = detail(client, 1002)
+    assert again.content == first.content
+    assert again["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in again
+
+
+def test_a_visitor_with_a_session_gets_a_page_of_their_own(client, library, staff):
+    from django.conf import settings
+
+    detail(client, 1002)  # the plain visitors' page, cached
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    page = detail(client, 1002).content.decode()
+    assert "X-CSRFToken" in page and "上田災害時相互応援ネット" in page
+    client.force_login(staff)
+    page = detail(client, 1002).content.decode()
+    assert "編集する" in page and "窓口 花子 さん" in page and "X-CSRFToken" in page
