@@ -8,7 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = "事例ライブラリ"
 
     def ready(self) -> None:
+        from cases import state
         from portal.demo import register_seeder
+
+        state.connect()
 
         register_seeder("cases", _seed_cases)
 

@@ -1,13 +1,15 @@
 """Pages of the case library (public for published cases)."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
@@ -15,6 +17,7 @@ from cases.exports import RENDERERS
 from cases.forms import CaseForm, CompareForm, LikeMineForm
 from cases.models import Case, Region
 from cases.similarity import Profile
+from cases.state import LIBRARY
 from cases.stats import MAP_HEIGHT, MAP_WIDTH, case_stats
 from portal.access import permission_required
 from portal.changes import STALE
@@ -22,6 +25,7 @@ from portal.confirm import unconfirmed
 from portal.params import int_list
 
 BROWSE_CACHE_SECONDS = 600
+DETAIL_CACHE_SECONDS = 600
 
 
 @permission_required("view_cases")
@@ -29,7 +33,7 @@ def index(request):
     # The results and facets are the same for everyone in one audience until a case changes, so
     # their rendering is cached under a key that changes with the data.
     key = selectors.case_browse_cache_key(params=request.GET, user=request.user)
-    html = cache.get(key)
+    version, html = LIBRARY.read(key)
     if html is None:
         browse = selectors.case_browse(params=request.GET, user=request.user)
         rows = [
@@ -38,23 +42,61 @@ def index(request):
         ]
         context = {"browse": browse, "rows": rows}
         html = render_to_string("cases/index.html#browse", context, request=request)
-        cache.set(key, html, BROWSE_CACHE_SECONDS)
+        LIBRARY.store(key, version, html, BROWSE_CACHE_SECONDS)
     if request.htmx:
         return HttpResponse(html)
     context = {"browse_html": html, "query": request.GET.get("q", "").strip()}
     return render(request, "cases/index.html", context)
 
 
+def _plain_visitor(request) -> bool:
+    """A visitor without a login, session or pending messages: the page is the same for all of
+    them, as it carries no form and so no CSRF token (their header is a login link)."""
+    cookies = request.COOKIES
+    return (
+        not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+    )
+
+
 @permission_required("view_cases")
 def detail(request, number: int):
-    try:
-        case = selectors.case_detail(number=number, user=request.user)
-    except Http404:
-        if selectors.case_withdrawn(number=number) is None:
-            raise
-        return render(request, "cases/withdrawn.html", {"number": number}, status=410)
-    similar = selectors.case_similar(case=case, user=request.user)
-    return render(request, "cases/detail.html", {"case": case, "similar": similar})
+    # A plain visitor's whole page is cached per case and library version; anyone else's page is
+    # made around the cached case (header, staff bar and CSRF token are theirs).
+    document_key = selectors.case_document_cache_key(number=number)
+    plain = _plain_visitor(request) and not request.htmx
+    if plain:
+        document_version, document = LIBRARY.read(document_key)
+        if document is not None:
+            return HttpResponse(document)
+    key = selectors.case_page_cache_key(number=number, user=request.user)
+    version, page = LIBRARY.read(key)
+    if page is None:
+        try:
+            case = selectors.case_detail(number=number, user=request.user)
+        except Http404:
+            if selectors.case_withdrawn(number=number) is None:
+                raise
+            return render(request, "cases/withdrawn.html", {"number": number}, status=410)
+        similar = selectors.case_similar(case=case, user=request.user)
+        page = {
+            "number": case.number,
+            "title": case.short_name or case.name,
+            "status": case.status,
+            "status_label": case.get_status_display(),
+            # No request: nothing of the visitor may end up in a rendering others are served.
+            "article": render_to_string(
+                "cases/detail.html#article", {"case": case, "similar": similar}
+            ),
+        }
+        LIBRARY.store(key, version, page, DETAIL_CACHE_SECONDS)
+    article = mark_safe(page["article"])  # noqa: S308 - rendered by our template, escaped there
+    context = {"page": page, "article": article, "csrf_free": plain}
+    response = render(request, "cases/detail.html", context)
+    if plain:
+        LIBRARY.store(document_key, document_version, response.content, DETAIL_CACHE_SECONDS)
+    return response
 
 
 @permission_required("view_cases")

@@ -16,7 +16,7 @@ LANDING_CACHE_SECONDS = 3600
 
 def landing_cache_key() -> str:
     """Names one rendering of the page body; publishing or withdrawing a case, or changing a
-    programme, changes it (two aggregate queries, no rendering)."""
+    programme, changes it (the library's version from the cache and one aggregate query)."""
     raw = f"{case_public_state()}|{public_state()}|{settings.PORTAL_WINDOW_ADDRESS}"
     return "front:landing:" + hashlib.sha256(raw.encode()).hexdigest()
 

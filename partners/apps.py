@@ -8,6 +8,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "事業者台帳・マッチング"
 
     def ready(self) -> None:
+        from partners import state
+
+        state.connect()
         import partners.tasks  # noqa: F401 - registers the upload task with the import service
         from partners.services import bulk_pg, imports
 

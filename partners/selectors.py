@@ -1,6 +1,7 @@
 """Reads of the registry: the search page, a corporation's page, matching, introductions,
 sub-meetings and exports. Each selector owns its queries (a constant number per page)."""
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -181,6 +182,13 @@ def registry_browse(*, params: QueryDict, viewer: RegistryViewer) -> RegistryBro
     return RegistryBrowse(
         view, flt, page, paginator.count, sorts, valid, paginator.capped, f"{COUNT_CAP:,}"
     )
+
+
+def registry_search_cache_key(*, query: str, part: str) -> str:
+    """Names staff's rendering of the search page (or of its results, for htmx) for this exact
+    query string; it is kept under the registry's version (partners.state.REGISTRY.read/store),
+    so any write to the registry renews it."""
+    return "partners:search:" + hashlib.sha256(f"{part}|{query}".encode()).hexdigest()
 
 
 # --- A corporation's page ---------------------------------------------------------------------------

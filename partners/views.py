@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from partners import exports, selectors, services
@@ -40,12 +42,15 @@ from partners.models import (
     SubMeeting,
 )
 from partners.services import events
+from partners.state import REGISTRY
 from portal import providers
 from portal.access import permission_required, require, require_visible
 from portal.changes import STALE
 from portal.confirm import unconfirmed
 from portal.params import parse_id, parse_int
 from portal.validators import is_valid_corporate_number
+
+SEARCH_CACHE_SECONDS = 600
 
 
 def _viewer(request) -> RegistryViewer:
@@ -62,11 +67,25 @@ def _stamp() -> str:
 @permission_required("use_registry")
 def index(request):
     viewer = _viewer(request)
-    browse = selectors.registry_browse(params=request.GET, viewer=viewer)
-    context = {"browse": browse, "own": selectors.own_corporation(viewer)}
+    part = "results" if request.htmx else "search"
+    # Staff all see the same registry: their rendering is cached until the registry changes. A
+    # manager's depends on their corporation and its introductions, and is made each time.
+    key = None
+    if viewer.staff:
+        key = selectors.registry_search_cache_key(
+            query=request.META.get("QUERY_STRING", ""), part=part
+        )
+    version, html = REGISTRY.read(key) if key else ("", None)
+    if html is None:
+        browse = selectors.registry_browse(params=request.GET, viewer=viewer)
+        context = {"browse": browse, "own": selectors.own_corporation(viewer)}
+        html = render_to_string(f"partners/index.html#{part}", context, request=request)
+        if key:
+            REGISTRY.store(key, version, html, SEARCH_CACHE_SECONDS)
     if request.htmx:
-        return render(request, "partners/index.html#results", context)
-    return render(request, "partners/index.html", context)
+        return HttpResponse(html)
+    search_html = mark_safe(html)  # noqa: S308 - rendered by our template, escaped there
+    return render(request, "partners/index.html", {"search_html": search_html})
 
 
 @permission_required("manage_registry")

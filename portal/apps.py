@@ -8,6 +8,6 @@ class PortalConfig(AppConfig):
     verbose_name = "ポータル共通"
 
     def ready(self) -> None:
-        from portal import jobs, tasks  # noqa: F401 - registers the report-job tasks by name
+        from portal import checks, jobs, tasks  # noqa: F401 - registers checks and report-job tasks
 
         jobs.register_kind("selftest", "動作確認", jobs.prepare_selftest)

@@ -60,6 +60,7 @@ from partners.services.sources import (
     sniff,
     sources_of,
 )
+from partners.state import registry_changed
 from portal.changes import with_actor
 from portal.spreadsheets import csv_writer
 from portal.text import normalize
@@ -878,6 +879,7 @@ def _write_batch(
     row)."""
     try:
         _upsert_batch(rows, run, by, counts)
+        registry_changed()  # the set-based writer sends no signal
         return
     except DataError as exc:
         if len(rows) == 1:
@@ -993,6 +995,7 @@ def _close_absent(*, run: ImportRun, scope: Scope, services: set[str], by) -> in
     reason = f"取り込み #{run.pk}（{run.file_name}）：最新データに掲載なし"
     with transaction.atomic():
         closed = absent.update(closed_on=scope.as_of, last_import=run, updated_at=timezone.now())
+        registry_changed()
         if closed:
             # Those closed by this run: touched by it, closed, and not seen by it.
             just_closed = (

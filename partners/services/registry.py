@@ -32,6 +32,7 @@ from partners.models import (
     SubMeetingParticipant,
 )
 from partners.names import corporation_search_text, sort_key
+from partners.state import registry_changed
 from portal.access import is_window_staff, user_corporation_number
 from portal.changes import NO_PAGE, EditConflict, check_version, with_actor  # noqa: F401  (views catch it)
 
@@ -140,6 +141,7 @@ def _write_derived(changed: list[Corporation]) -> None:
     per row and column, measured in bench/registry.py); elsewhere bulk_update."""
     if not changed:
         return
+    registry_changed()  # neither bulk_update nor the UPDATE below sends a signal
     if connection.vendor != "postgresql":
         Corporation.objects.bulk_update(changed, [*DERIVED_FIELDS, *TEXT_FIELDS], batch_size=1000)
         return

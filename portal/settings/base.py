@@ -120,6 +120,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: in-process by default; CACHE_URL=redis://host:6379/1 shares it between processes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # one client per pool, not per call
 
 # --- Accounts, login and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
