@@ -350,20 +350,33 @@ def _table_figures(url: str) -> dict:
     return figures
 
 
+def fresh_database(name: str) -> None:
+    """Drop `name` if it exists and create it empty, with the collation the bench database has."""
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def setbased_baseline(paths: list[Path]) -> dict | None:
     """The same files through the set-based baseline (bench/registry_setbased.py) into a fresh,
     migrated database with the same schema; its time, and whether it left the same tables."""
     if not POSTGRES:
         print("\n== set-based baseline: skipped on SQLite (it writes through PostgreSQL's COPY)")
         return None
-    import psycopg
 
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {SETBASED_DB} WITH (FORCE)")
-        admin.execute(
-            f"CREATE DATABASE {SETBASED_DB} TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
+    fresh_database(SETBASED_DB)
     env = {**os.environ, "DATABASE_URL": SETBASED_URL}
     command = [sys.executable, str(ROOT / "bench" / "registry_setbased.py"), *map(str, paths)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
@@ -399,8 +412,7 @@ def setbased_baseline(paths: list[Path]) -> dict | None:
     else:
         print(f"   same as our import: {', '.join(same)}")
     result["same"] = not different
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {SETBASED_DB} WITH (FORCE)")
+    drop_database(SETBASED_DB)
     return result
 
 
@@ -416,14 +428,8 @@ def prefecture_import(paths: list[Path]) -> dict | None:
     if not POSTGRES:
         print("\n== one prefecture: skipped on SQLite")
         return None
-    import psycopg
 
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PREFECTURE_DB} WITH (FORCE)")
-        admin.execute(
-            f"CREATE DATABASE {PREFECTURE_DB} TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
+    fresh_database(PREFECTURE_DB)
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{PREFECTURE_DB}"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
@@ -438,8 +444,7 @@ def prefecture_import(paths: list[Path]) -> dict | None:
     print(f"\n== import_establishments --prefecture {WHOLE_PREFECTURE}, {args.rows:,} rows read")
     print(f"   {summary.strip()}")
     print(f"   wall time {seconds:.1f} s (target ≤ 10 s)")
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PREFECTURE_DB} WITH (FORCE)")
+    drop_database(PREFECTURE_DB)
     return {"seconds": seconds}
 
 
