@@ -354,7 +354,7 @@ def test_the_questionnaire_updates_the_profile_only_with_agreement(client, manag
     profile = own.profile
     assert [c.code for c in profile.challenges.all()] == ["succession"]
     assert [t.code for t in profile.themes.all()] == ["supplies"]
-    assert profile.history.first().history_user == manager
+    assert profile.history.order_by("-history_id").first().history_user == manager
 
 
 def test_staff_record_attendance_and_minutes_with_a_checked_file(
