@@ -9,5 +9,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import checks, jobs, tasks  # noqa: F401 - registers checks and report-job tasks
+        from portal.backends import watch_users
+
+        watch_users()
 
         jobs.register_kind("selftest", "動作確認", jobs.prepare_selftest)

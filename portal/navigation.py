@@ -1,8 +1,11 @@
 """The main navigation: each entry names the access permission that guards its URL."""
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from portal import access
 
@@ -27,13 +30,25 @@ NAV_ITEMS = (
 )
 
 
+@functools.cache
+def _url(name: str, prefix: str, urlconf: str | None) -> str:
+    """The navigation's URLs take no arguments: each is reversed once per script prefix."""
+    return reverse(name, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _url.cache_clear()
+
+
 def nav_for(request) -> list[dict]:
     current = request.path
     items = []
     for item in NAV_ITEMS:
         if not access.can(request.user, item.permission):
             continue
-        url = reverse(item.url_name)
+        url = _url(item.url_name, get_script_prefix(), get_urlconf())
         active = current == url if url == "/" else current.startswith(url)
         label = (
             item.manager_label
