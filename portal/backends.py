@@ -1,9 +1,9 @@
 """Login by e-mail address; demo accounts are refused wherever demo logins are off.
 
-Every signed-in request loads its user. Where the cache is shared by every process (Redis, as in
-production), the user is kept there between requests and dropped on every save or delete of the
-row (a password change, a role change, a deactivation), at once and again on commit: a page then
-costs one cache read instead of a query. A process-local cache would not see another process's
+Every signed-in request loads its user. Where the cache is shared by every process (not one of
+`PROCESS_LOCAL_CACHES`; Redis in production), the user is kept there between requests and dropped
+on every save or delete of the row (a password change, a role change, a deactivation), at once and
+again on commit: a page then costs one cache read instead of a query. A process-local cache would not see another process's
 change, so there the user is read from the database every time, as Django does.
 """
 
@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from portal.checks import PROCESS_LOCAL_CACHES
+
 USER_CACHE_SECONDS = 300
 
 
@@ -22,7 +24,7 @@ def user_cache_key(user_id) -> str:
 
 
 def user_cache_is_shared() -> bool:
-    return settings.CACHES["default"]["BACKEND"] == "portal.cache.RedisCache"
+    return settings.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL_CACHES
 
 
 class EmailBackend(ModelBackend):
