@@ -39,6 +39,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("casebook"))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as the migrations leave it; on PostgreSQL that state is also copied
+    aside, and every flush after a transactional test puts it back (tests/postgresql/base.py)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from tests.postgresql.base import take_migrated_state
+
+        with django_db_blocker.unblock():
+            take_migrated_state(connection)
+
+
 @pytest.fixture
 def staff(db):
     return UserFactory(full_name="窓口 花子", email="staff@example.jp")
