@@ -39,6 +39,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("casebook"))
 
 
+# After pytest-xdist has written the groups into the ids.
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def refuse_lost_xdist_groups(config, items):
+    """Refuse to run when `--dist loadgroup` no longer groups: pytest-xdist marks a grouped test
+    by writing `@group` into its id, which pytest 9.2's structured ids silently ignore
+    (pytest-xdist#1386). Two real workers or two case-book renders would then run side by side."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            raise pytest.UsageError(
+                f"pytest-xdist did not group {item.nodeid}: check the pytest pin in pyproject.toml"
+            )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database as the migrations leave it; on PostgreSQL that state is also copied

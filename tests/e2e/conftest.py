@@ -104,20 +104,12 @@ def seed_demo() -> None:
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-def _tables(connection) -> list[str]:
-    return sorted(connection.introspection.django_table_names(only_existing=True))
-
-
 def take_demo_snapshot() -> None:
-    from django.db import connection, transaction
+    from django.db import connection
 
-    # Dropped first: with --reuse-db a schema from an earlier run may hold older data.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
-        cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
-        for table in _tables(connection):
-            name = connection.ops.quote_name(table)
-            cursor.execute(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{name} AS TABLE public.{name}")
+    from tests.postgresql.base import copy_tables_to
+
+    copy_tables_to(connection, SNAPSHOT_SCHEMA)
     _DEMO_SNAPSHOT_TAKEN.append(True)
 
 
@@ -126,17 +118,15 @@ def restore_demo_snapshot() -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    tables = [connection.ops.quote_name(t) for t in _tables(connection)]
-    # Foreign keys are DEFERRABLE INITIALLY DEFERRED: the delete and copy order does not matter.
+    from tests.postgresql.base import django_tables, restore_statements
+
     # DELETE, not TRUNCATE: the tables are nearly empty after the flush, and TRUNCATE costs about
     # a second for a hundred tables whatever they hold (see tests/postgresql/base.py).
+    tables = django_tables(connection)
+    restore = restore_statements(connection.ops, SNAPSHOT_SCHEMA, tables, set(tables))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for name in tables:
-            cursor.execute(f"DELETE FROM public.{name}")  # noqa: S608 - names from introspection
-        for name in tables:
-            copy = f"INSERT INTO public.{name} SELECT * FROM {SNAPSHOT_SCHEMA}.{name}"  # noqa: S608
-            cursor.execute(copy)  # table names from Django's introspection, quoted
+        for sql in restore:
+            cursor.execute(sql)
         for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
             cursor.execute(sql)
 

@@ -36,23 +36,52 @@ SEQUENCES = """
 """
 
 
-def take_migrated_state(connection) -> None:
-    """Copy every table that holds rows into the schema MIGRATED_STATE (dropped first: with
-    --reuse-db a schema from an earlier run may hold older rows)."""
+def django_tables(connection) -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def copy_tables_to(connection, schema: str, *, only_with_rows: bool = False) -> list[str]:
+    """Copy Django's tables from `public` into `schema` (dropped first: with --reuse-db a schema
+    from an earlier run may hold older rows); with `only_with_rows`, the empty ones are left out.
+    Returns the tables copied."""
     from django.db import transaction
 
-    tables = connection.introspection.django_table_names(only_existing=True)
-    _migrated_tables.clear()
-    _migrated_sequences.clear()
+    copied = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(f"DROP SCHEMA IF EXISTS {MIGRATED_STATE} CASCADE")
-        cursor.execute(f"CREATE SCHEMA {MIGRATED_STATE}")
-        for table in sorted(tables):
+        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {schema}")
+        for table in django_tables(connection):
             name = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM public.{name})")  # noqa: S608
-            if cursor.fetchone()[0]:
-                cursor.execute(f"CREATE TABLE {MIGRATED_STATE}.{name} AS TABLE public.{name}")
-                _migrated_tables.add(table)
+            if only_with_rows:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM public.{name})")  # noqa: S608
+                if not cursor.fetchone()[0]:
+                    continue
+            cursor.execute(f"CREATE TABLE {schema}.{name} AS TABLE public.{name}")
+            copied.append(table)
+    return copied
+
+
+def restore_statements(ops, schema: str, tables, copied) -> list[str]:
+    """SQL that empties `tables` and copies back the rows `schema` holds for those in `copied`.
+    Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django creates them so): with the constraints
+    deferred, the deletes and copies may run in any order inside one transaction."""
+    # Table and schema names come from Django's introspection and this module, quoted.
+    deletes = [f"DELETE FROM public.{ops.quote_name(table)};" for table in tables]  # noqa: S608
+    copies = [
+        f"INSERT INTO public.{ops.quote_name(table)} "  # noqa: S608
+        f"SELECT * FROM {schema}.{ops.quote_name(table)};"
+        for table in tables
+        if table in copied
+    ]
+    return ["SET CONSTRAINTS ALL DEFERRED;", *deletes, *copies]
+
+
+def take_migrated_state(connection) -> None:
+    """Copy every table that holds rows into the schema MIGRATED_STATE, and note the sequences."""
+    _migrated_tables.clear()
+    _migrated_tables.update(copy_tables_to(connection, MIGRATED_STATE, only_with_rows=True))
+    _migrated_sequences.clear()
+    with connection.cursor() as cursor:
         cursor.execute(SEQUENCES)
         for table, sequence, value in cursor.fetchall():
             _migrated_sequences.setdefault(table, []).append((sequence, value))
@@ -62,25 +91,14 @@ class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if not tables:
             return []
-        keyword = style.SQL_KEYWORD
-        deletes = [
-            f"{keyword('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
-            for table in tables
-        ]
-        restores = [
-            f"{keyword('INSERT INTO')} public.{self.quote_name(table)} "
-            f"{keyword('SELECT')} * {keyword('FROM')} {MIGRATED_STATE}.{self.quote_name(table)};"
-            for table in tables
-            if table in _migrated_tables
-        ]
         sequences = []
         if reset_sequences:
             for table in tables:
                 for sequence, value in _migrated_sequences.get(table, []):
                     name = self.quote_name(sequence).replace("'", "''")
                     at = f"{value}, true" if value is not None else "1, false"
-                    sequences.append(f"{keyword('SELECT')} setval('{name}', {at});")
-        return [f"{keyword('SET CONSTRAINTS ALL DEFERRED')};", *deletes, *restores, *sequences]
+                    sequences.append(f"SELECT setval('{name}', {at});")
+        return [*restore_statements(self, MIGRATED_STATE, tables, _migrated_tables), *sequences]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
