@@ -101,6 +101,14 @@ def client_for(client):
     return login
 
 
+@pytest.fixture
+def report_cases(db):
+    """The report's 29 cases, as `load_cases` leaves them (tests/report_library.py)."""
+    from tests.report_library import load_report_cases
+
+    load_report_cases()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as a freshly started process does."""
@@ -113,8 +121,8 @@ def empty_cache():
 
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """The fixed lists that data migrations load (challenges, themes, checklist templates,
-    programmes) are wiped by the flush after a transactional test (browser and worker tests);
+    """The fixed lists that data migrations load (prefectures and case tags, challenges, themes,
+    checklist templates, programmes) are wiped by the flush after a transactional test (browser and worker tests);
     tests that use the database find them restored."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
@@ -124,9 +132,14 @@ def reference_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
 
+    from cases.models import Tag
     from guidance.models import ChecklistTemplate
     from partners.models import Theme
 
+    if not Tag.objects.exists():
+        from cases.reference import sync_reference_data as sync_cases
+
+        sync_cases(apps)
     if not Theme.objects.exists():
         from partners.reference import sync_reference_data as sync_partners
 

@@ -213,13 +213,6 @@ COMBINATIONS = [
 ]
 
 
-@pytest.fixture
-def report_cases(db):
-    from django.core.management import call_command
-
-    call_command("load_cases", verbosity=0)
-
-
 def _query(params):
     from django.http import QueryDict
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import CaseFactory
@@ -103,11 +102,6 @@ def test_compare_never_shows_a_draft_to_the_public(client, library):
     CaseFactory(number=1004, status="draft")
     html = client.get(reverse("cases:compare"), {"n": [1001, 1004]}).content.decode()
     assert "事例1004" not in html
-
-
-@pytest.fixture
-def report_cases(db):
-    call_command("load_cases", verbosity=0)
 
 
 def test_statistics_reproduce_the_report_tables_where_the_text_allows(client, report_cases):

@@ -33,9 +33,8 @@ def load(path: Path) -> dict:
 
 
 @pytest.fixture
-def library(db):
+def library(report_cases):
     """The 29 cases loaded fresh from the fixtures, as `load_cases` does."""
-    cases_load_report()
 
 
 def facts_box(client, number: int) -> str:

@@ -1,7 +1,6 @@
 """Japanese search over the report's cases: the same answers on SQLite and PostgreSQL, from an index."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from cases.models import Case
@@ -21,11 +20,6 @@ QUERIES = [
     "終身サポート",
     "ケアプランデータ",
 ]
-
-
-@pytest.fixture
-def report_cases(db):
-    call_command("load_cases", verbosity=0)
 
 
 def scan(query: str) -> list[int]:

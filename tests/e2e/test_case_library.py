@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import axe_violations
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +99,33 @@ def test_statistics_and_like_mine_pages_are_accessible(page, live_server, librar
     expect(page.get_by_text(re.compile("選んだ理由：同じ緩やかな連携")).first).to_be_visible()
     screenshot("cases-like-mine")
     assert axe_violations(page) == []
+
+
+def test_an_htmx_post_without_the_box_gets_the_confirmation_page_and_writes_nothing(
+    page, live_server, library, demo_users
+):
+    """The server, not the page, decides: an htmx request that lacks the ticked box (a script, an
+    old form) gets the confirmation page swapped in as the whole page, and only the ticked box on
+    that page carries the action out."""
+    from cases.models import Case
+
+    log_in(page, live_server, "madoguchi@example.jp", "madoguchi-demo-2026")
+    page.goto(f"{live_server.url}/cases/26/")
+    page.evaluate("() => htmx.ajax('POST', '/cases/26/status/', {values: {status: 'draft'}})")
+    expect(page.get_by_role("heading", name="操作の確認")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("まだ実行していません")
+    expect(page.get_by_text("事例26の公開を取り下げ、非公開（下書き）に戻します。")).to_be_visible()
+    assert Case.objects.get(number=26).status == "published"
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="実行する").click()  # the box is required: nothing is sent
+    expect(page.get_by_role("heading", name="操作の確認")).to_be_visible()
+    assert page.get_by_label("確認しました").evaluate("box => !box.validity.valid")
+    assert Case.objects.get(number=26).status == "published"
+    page.get_by_label("確認しました").check()
+    page.get_by_role("button", name="実行する").click()
+    expect(page.get_by_text("事例26を非公開（下書き）に戻しました")).to_be_visible()
+    assert Case.objects.get(number=26).status == "draft"
 
 
 def test_staff_edits_a_case_sees_the_diff_and_publishes_it(

@@ -254,8 +254,11 @@ def test_a_failed_render_frees_its_fingerprint_and_serves_no_file(
     assert client_for(staff).get(reverse("report_download", args=[job.pk])).status_code == 404
 
 
-def test_the_case_library_filters_carry_over_to_the_case_book_form(client_for, progressed):
-    call_command("load_cases", verbosity=0)  # the library's tags
+def test_the_case_library_filters_carry_over_to_the_case_book_form(
+    client_for,
+    progressed,
+    report_cases,  # the library's tags
+):
     client = client_for(progressed["promoter"])
     page = client.get(
         reverse("reports") + "?form=loose&region=kanto&operation=workforce"

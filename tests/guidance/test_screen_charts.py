@@ -5,7 +5,6 @@ table, and no label is cut short."""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from portal.charts import STACKED, bar_chart
@@ -34,8 +33,7 @@ def test_a_stacked_chart_wraps_long_labels_and_keeps_every_value():
     assert [t["label"] for t in chart["ticks"]][0] == "0"
 
 
-def test_the_statistics_page_shows_whole_labels_values_an_axis_and_a_legend(client, db):
-    call_command("load_cases", verbosity=0)
+def test_the_statistics_page_shows_whole_labels_values_an_axis_and_a_legend(client, report_cases):
     html = client.get(reverse("cases:stats")).content.decode()
     texts = svg_texts(html)
     assert not any("…" in t for t in texts)

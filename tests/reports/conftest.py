@@ -8,11 +8,6 @@ from django.core.management import call_command
 _RENDERED: dict[str, Path] = {}
 
 
-@pytest.fixture
-def report_cases(db):
-    call_command("load_cases", verbosity=0)
-
-
 BASE_URL = "https://kyodo.example.jp"
 WINDOW = {
     "PORTAL_WINDOW_ADDRESS": "〒380-8570 長野県長野市大字南長野字幅下692-2",
