@@ -122,8 +122,8 @@ def empty_cache():
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """The fixed lists that data migrations load (prefectures and case tags, challenges, themes,
-    checklist templates, programmes) are wiped by the flush after a transactional test (browser and worker tests);
-    tests that use the database find them restored."""
+    checklist templates, programmes) are wiped by the flush after a transactional test (browser
+    and worker tests); tests that use the database find them restored."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     if marker is None and not names & {"db", "transactional_db"}:

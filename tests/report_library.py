@@ -10,12 +10,15 @@ same ids, timestamps and history. Any other state (a test that made a case of it
 flushed SQLite database whose reference lists were loaded again under other ids) loads for real.
 """
 
+import functools
+
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 
 from cases.state import LIBRARY
+from tests.postgresql.base import django_tables
 
 # Filled by the first load of this process (one test database per process).
 _written: dict[str, list] = {}  # table -> its rows after the load
@@ -29,7 +32,7 @@ def load_report_cases() -> None:
         else:
             call_command("load_cases", verbosity=0)
         return
-    tables = _tables()
+    tables = django_tables(connection)
     before = _state(tables)
     call_command("load_cases", verbosity=0)
     after = _state(tables)
@@ -38,10 +41,6 @@ def load_report_cases() -> None:
         return
     _written.update({t: after[t] for t in written})
     _before.update({t: before[t] for t in sorted({*written, *_pointed_to(written)})})
-
-
-def _tables() -> list[str]:
-    return sorted(connection.introspection.django_table_names(only_existing=True))
 
 
 def _models(tables) -> list:
@@ -65,6 +64,7 @@ def _pointed_to(tables) -> set[str]:
     return pointed
 
 
+@functools.cache  # a table's primary key does not change within a process
 def _order(table: str) -> str:
     model = _models([table])[0]
     return connection.ops.quote_name(model._meta.pk.column)
